@@ -1,0 +1,147 @@
+// Package result defines run.json: the record of one infercost run, written
+// by the profiler and read by the cost engine and the renderers. It is the
+// one definition both sides share (DESIGN "Layout"), so it imports nothing
+// of the project.
+//
+// Every key of the contract is always present: lists are [] rather than
+// null, maps are {}, and no contract field carries omitempty (DESIGN "Units
+// and words"). Normalize enforces that before every write.
+package result
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// SchemaVersion is the version of the run.json layout. Readers refuse a
+// file whose schema_version is newer than the one they know.
+const SchemaVersion = 1
+
+// Run status values.
+const (
+	StatusRunning     = "running"
+	StatusComplete    = "complete"
+	StatusInterrupted = "interrupted"
+	StatusFailed      = "failed"
+)
+
+// Step modes.
+const (
+	ModeRate        = "rate"
+	ModeConcurrency = "concurrency"
+)
+
+// Run is the whole of run.json.
+type Run struct {
+	SchemaVersion int    `json:"schema_version"`
+	Name          string `json:"name"`
+	// Command is the infercost command that made the run: profile, sweep or demo.
+	Command     string      `json:"command"`
+	Status      string      `json:"status"`
+	StartedAt   time.Time   `json:"started_at"`
+	FinishedAt  *time.Time  `json:"finished_at"`
+	Spec        Spec        `json:"spec"`
+	Environment Environment `json:"environment"`
+	Steps       []Step      `json:"steps"`
+	// Sweep holds the sweep's answers; null for a plain profile.
+	Sweep *Sweep `json:"sweep"`
+	// Samplers reports what watching the machine cost.
+	Samplers SamplerCost `json:"samplers"`
+	// Warnings are run-level caveats a reader must see (target on the same
+	// host, no GPU detected, steps that were generator-limited, ...).
+	Warnings []string `json:"warnings"`
+}
+
+// Spec is what was asked for, flags and defaults resolved. Header values are
+// never recorded, only their names.
+type Spec struct {
+	Target             string        `json:"target"`
+	Model              string        `json:"model"`
+	Mode               string        `json:"mode"`
+	Arrival            string        `json:"arrival"`
+	RatesRPS           []float64     `json:"rates_rps"`
+	RampToRPS          float64       `json:"ramp_to_rps"`
+	Stages             string        `json:"stages"`
+	Concurrency        []int         `json:"concurrency"`
+	BatchSizes         []int         `json:"batch_sizes"`
+	DurationS          float64       `json:"duration_s"`
+	WarmupS            float64       `json:"warmup_s"`
+	Windows            int           `json:"windows"`
+	MaxWindows         int           `json:"max_windows"`
+	StabilityTolerance float64       `json:"stability_tolerance"`
+	MinRequests        int           `json:"min_requests"`
+	Trials             int           `json:"trials"`
+	MaxInflight        int           `json:"max_inflight"`
+	LateThresholdMS    float64       `json:"late_threshold_ms"`
+	TimeoutS           float64       `json:"timeout_s"`
+	SampleIntervalMS   float64       `json:"sample_interval_ms"`
+	Seed               int64         `json:"seed"`
+	DataFile           string        `json:"data_file"`
+	HeaderNames        []string      `json:"header_names"`
+	HTTP2              bool          `json:"http2"`
+	Search             string        `json:"search"`
+	SLO                []SLOBound    `json:"slo"`
+	MaxErrorRate       float64       `json:"max_error_rate"`
+	HardwareLabel      string        `json:"hardware_label"`
+	Server             *ServerConfig `json:"server"`
+	// ServerConfigs lists the built-in server configurations a sweep tries
+	// (its --server-max-batch-size x --server-max-queue-delay grid).
+	ServerConfigs []ServerConfig `json:"server_configs"`
+}
+
+// ServerConfig is the configuration of the built-in server when infercost
+// started it (--target builtin); null for any other target.
+type ServerConfig struct {
+	Preset          string  `json:"preset"`
+	MaxBatchSize    int     `json:"max_batch_size"`
+	MaxQueueDelayMS float64 `json:"max_queue_delay_ms"`
+	Instances       int     `json:"instances"`
+	MaxQueue        int     `json:"max_queue"`
+}
+
+// Environment describes where the run was measured.
+type Environment struct {
+	Hostname         string `json:"hostname"`
+	OS               string `json:"os"`
+	Arch             string `json:"arch"`
+	CPUModel         string `json:"cpu_model"`
+	CPUCores         int    `json:"cpu_cores"` // logical CPUs
+	MemoryBytes      uint64 `json:"memory_bytes"`
+	InfercostVersion string `json:"infercost_version"`
+	GoVersion        string `json:"go_version"`
+	// TargetURL has any credentials redacted.
+	TargetURL     string `json:"target_url"`
+	TargetIsLocal bool   `json:"target_is_local"`
+	// Model is the model metadata exactly as the target reported it
+	// (KServe v2 GET /v2/models/{name}); {} when none was read.
+	Model json.RawMessage `json:"model"`
+	GPUs  []GPU           `json:"gpus"`
+	// GPUStatus says what GPU detection found, in words: "no GPU detected
+	// (...)" is a normal state, not an error.
+	GPUStatus string `json:"gpu_status"`
+	// Hardware names what was measured: the GPU model for a GPU run, the CPU
+	// model for a CPU run, or the --hardware label for a target measured
+	// elsewhere.
+	Hardware string `json:"hardware"`
+	// HardwareSource is "detected" or "flag".
+	HardwareSource string `json:"hardware_source"`
+}
+
+// GPU is one device seen at the start of the run.
+type GPU struct {
+	Index       int    `json:"index"`
+	Name        string `json:"name"`
+	UUID        string `json:"uuid"`
+	MemoryBytes uint64 `json:"memory_bytes"`
+	Driver      string `json:"driver"`
+}
+
+// SamplerCost is the samplers' own CPU cost, so a reader can see that
+// watching did not disturb what was watched.
+type SamplerCost struct {
+	IntervalMS float64 `json:"interval_ms"`
+	Samples    int64   `json:"samples"`
+	// CPUPercentOfCore is the samplers' CPU time over the run's wall time,
+	// as a percentage of one core.
+	CPUPercentOfCore float64 `json:"cpu_percent_of_core"`
+}

@@ -1,0 +1,208 @@
+package result
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// FileName is the name of the run record inside a run directory.
+const FileName = "run.json"
+
+// TimestampLayout names run directories: DIR/<UTC timestamp>-<name>/.
+const TimestampLayout = "20060102T150405Z"
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// SafeName turns a run name into something fit for a directory name.
+func SafeName(name string) string {
+	s := strings.Trim(unsafeName.ReplaceAllString(name, "-"), "-.")
+	if s == "" {
+		return "run"
+	}
+	return s
+}
+
+// CreateRunDir makes parent/<UTC timestamp>-<name>/ and returns its path.
+// When that name is taken (two runs in the same second) it adds -2, -3, ...
+func CreateRunDir(parent, name string, now time.Time) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("create output folder %s: %w", parent, err)
+	}
+	base := now.UTC().Format(TimestampLayout) + "-" + SafeName(name)
+	for i := 1; i < 1000; i++ {
+		dir := filepath.Join(parent, base)
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", dir, i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("create run folder %s: %w", dir, err)
+		}
+	}
+	return "", fmt.Errorf("create run folder in %s: too many runs named %s in one second", parent, base)
+}
+
+// WriteFileAtomic writes data to a temporary file beside path and renames
+// it into place, so a reader (or a crash) never sees half a file.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Write normalizes r and writes dir/run.json atomically.
+func Write(dir string, r *Run) error {
+	r.Normalize()
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", FileName, err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, FileName), append(data, '\n'))
+}
+
+// Read loads a run from a run directory (or from a run.json path).
+func Read(path string) (*Run, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, FileName)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no run at %s: give a run directory (it holds %s) or the file itself", path, FileName)
+		}
+		return nil, fmt.Errorf("read run: %w", err)
+	}
+	return Decode(data, path)
+}
+
+// Decode parses run.json bytes; name is used in error messages.
+func Decode(data []byte, name string) (*Run, error) {
+	var probe struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%s is not a run.json: %w", name, err)
+	}
+	if probe.SchemaVersion == nil {
+		return nil, fmt.Errorf("%s is not a run.json: it has no schema_version", name)
+	}
+	if *probe.SchemaVersion > SchemaVersion || *probe.SchemaVersion < 1 {
+		return nil, fmt.Errorf("%s has schema_version %d; this infercost reads version %d (upgrade infercost)", name, *probe.SchemaVersion, SchemaVersion)
+	}
+	var r Run
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	r.Normalize()
+	return &r, nil
+}
+
+// Normalize makes every list and map of the contract non-nil, so that the
+// JSON always carries [] and {} rather than null (DESIGN "Units and words").
+func (r *Run) Normalize() {
+	if r.SchemaVersion == 0 {
+		r.SchemaVersion = SchemaVersion
+	}
+	r.Spec.normalize()
+	if len(r.Environment.Model) == 0 {
+		r.Environment.Model = json.RawMessage("{}")
+	}
+	if r.Environment.GPUs == nil {
+		r.Environment.GPUs = []GPU{}
+	}
+	if r.Steps == nil {
+		r.Steps = []Step{}
+	}
+	for i := range r.Steps {
+		r.Steps[i].Normalize()
+	}
+	if r.Sweep != nil {
+		r.Sweep.normalize()
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+}
+
+func (s *Spec) normalize() {
+	if s.RatesRPS == nil {
+		s.RatesRPS = []float64{}
+	}
+	if s.Concurrency == nil {
+		s.Concurrency = []int{}
+	}
+	if s.BatchSizes == nil {
+		s.BatchSizes = []int{}
+	}
+	if s.HeaderNames == nil {
+		s.HeaderNames = []string{}
+	}
+	if s.SLO == nil {
+		s.SLO = []SLOBound{}
+	}
+	if s.ServerConfigs == nil {
+		s.ServerConfigs = []ServerConfig{}
+	}
+}
+
+// Normalize fills a step's nil lists and maps; every error kind is present.
+func (st *Step) Normalize() {
+	if st.Errors == nil {
+		st.Errors = map[string]int64{}
+	}
+	for _, k := range ErrorKinds {
+		if _, ok := st.Errors[k]; !ok {
+			st.Errors[k] = 0
+		}
+	}
+	if st.Notes == nil {
+		st.Notes = []string{}
+	}
+	if st.GPUs == nil {
+		st.GPUs = []GPUSummary{}
+	}
+	if st.Trials == nil {
+		st.Trials = []Trial{}
+	}
+}
+
+func (s *Sweep) normalize() {
+	if s.SLO == nil {
+		s.SLO = []SLOBound{}
+	}
+	if s.Curve == nil {
+		s.Curve = []CurvePoint{}
+	}
+	if s.ServerConfigs == nil {
+		s.ServerConfigs = []ServerConfigResult{}
+	}
+}
