@@ -1,0 +1,191 @@
+package cost
+
+import "time"
+
+// Hardware kinds an estimate can be for.
+const (
+	// HardwareGPU: the capacity is one GPU's; GPU instances holding that
+	// GPU are priced per GPU.
+	HardwareGPU = "gpu"
+	// HardwareCPU: the capacity is a CPU host's; CPU instances are priced,
+	// with the capacity scaled by vCPUs when the host's CPU count is known.
+	HardwareCPU = "cpu"
+	// HardwareAny: a capacity given by hand priced on every instance
+	// (per GPU on GPU instances, per instance on CPU ones).
+	HardwareAny = "any"
+)
+
+// Hardware says what a capacity was measured on.
+type Hardware struct {
+	Kind string `json:"kind"`
+	// Name is what the run called it (a GPU or CPU model); GPU is the
+	// catalog's canonical GPU name for a GPU capacity.
+	Name string `json:"name"`
+	GPU  string `json:"gpu"`
+	// CPUs is the measured host's logical CPU count for a CPU run (0: the
+	// capacity is an instance's, as given).
+	CPUs int `json:"cpus"`
+	// Arch is x86_64 or arm64 when known; CPU instances and serverless
+	// platforms of another architecture are left out.
+	Arch string `json:"arch"`
+}
+
+// Input is everything one estimate needs.
+type Input struct {
+	Catalog  *Catalog
+	Workload Workload
+	// Now dates the estimate: prices older than 12 months before it are
+	// flagged. Inject it in tests.
+	Now time.Time
+	// CapacityPerS is one replica's inferences/s at the SLO: one GPU for a
+	// GPU capacity, the measured host for a CPU run.
+	CapacityPerS float64
+	Hardware     Hardware
+	// Instances restricts pricing to these instances (by name); empty
+	// means every instance that matches Hardware.
+	Instances []string
+	// LatencyMS is the mean latency at batch 1 and RSSBytes the serving
+	// process's peak memory: what serverless is priced from (0: unknown).
+	LatencyMS float64
+	RSSBytes  float64
+	// GPUMemoryBytes is the peak GPU memory measured (0: unknown), for
+	// "fits".
+	GPUMemoryBytes float64
+	// Notes carry the caller's caveats into the output.
+	Notes []string
+}
+
+// Estimate is the answer: what the capacity costs on each instance, per
+// deployment option, all-in, and where serverless stops paying.
+type Estimate struct {
+	// Run is the run directory priced (null for a capacity given by hand).
+	Run            *string         `json:"run"`
+	SLO            string          `json:"slo"`
+	CapacitySource *CapacitySource `json:"capacity_source"`
+	// CapacityInferencesPerS is the capacity of one replica as measured or
+	// given; each instance row shows the capacity used on it.
+	CapacityInferencesPerS float64        `json:"capacity_inferences_per_s"`
+	Hardware               Hardware       `json:"hardware"`
+	Pricing                string         `json:"pricing"`
+	Workload               Workload       `json:"workload"`
+	DefaultsUsed           []string       `json:"defaults_used"`
+	AverageRatePerS        float64        `json:"average_rate_per_s"`
+	PeakRatePerS           float64        `json:"peak_rate_per_s"`
+	LatencyMSBatch1        *float64       `json:"latency_ms_batch1"`
+	RSSBytes               *float64       `json:"rss_bytes"`
+	GPUMemoryBytes         *float64       `json:"gpu_memory_bytes"`
+	Instances              []InstanceCost `json:"instances"`
+	Options                []Option       `json:"options"`
+	TCO                    *TCOReport     `json:"tco"`
+	// CrossoverMonthlyInferences is null when dedicated never becomes
+	// cheaper than serverless in 1e3..1e11 (CrossoverNote says why).
+	CrossoverMonthlyInferences *float64   `json:"crossover_monthly_inferences"`
+	CrossoverNote              string     `json:"crossover_note"`
+	Cheapest                   *Cheapest  `json:"cheapest"`
+	Levers                     []Lever    `json:"levers"`
+	Prices                     []PriceRef `json:"prices"`
+	Notes                      []string   `json:"notes"`
+}
+
+// CapacitySource names the step a run's capacity was read from.
+type CapacitySource struct {
+	Step      int    `json:"step"`
+	StepName  string `json:"step_name"`
+	BatchSize int    `json:"batch_size"`
+	// BatchFrom says how the batch was chosen: "flag" (--batch), "sweep"
+	// (the sweep's best batch under the same SLO) or "steps" (the batch
+	// whose best SLO-meeting step has the most inferences/s).
+	BatchFrom string  `json:"batch_from"`
+	P95MS     float64 `json:"p95_ms"`
+	P99MS     float64 `json:"p99_ms"`
+}
+
+// InstanceCost is the capacity priced on one instance type.
+type InstanceCost struct {
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	Region   string `json:"region"`
+	Kind     string `json:"kind"`
+	GPU      string `json:"gpu"`
+	GPUCount int    `json:"gpu_count"`
+	VCPU     int    `json:"vcpu"`
+	// ReplicasPerInstance is the GPU count on a GPU instance (each GPU one
+	// replica), 1 on a CPU instance.
+	ReplicasPerInstance int `json:"replicas_per_instance"`
+	// CapacityInferencesPerS is one replica's capacity on this instance;
+	// CapacityEstimated marks a CPU capacity scaled by vCPUs.
+	CapacityInferencesPerS float64 `json:"capacity_inferences_per_s"`
+	CapacityEstimated      bool    `json:"capacity_estimated"`
+	// USDPerHour is the instance's price under the estimate's pricing
+	// (null: the catalog has none, see Note).
+	USDPerHour              *float64 `json:"usd_per_hour"`
+	UnitCostPerInferenceUSD *float64 `json:"unit_cost_per_inference_usd"`
+	UnitCostPerMillionUSD   *float64 `json:"unit_cost_per_million_usd"`
+	Replicas                int      `json:"replicas"`
+	Instances               int      `json:"instances"`
+	MonthlyComputeUSD       *float64 `json:"monthly_compute_usd"`
+	// Fits is false when the instance's GPU memory (or, for a CPU
+	// instance, its memory) is below what the run measured; FitChecked is
+	// false when nothing was measured to check against.
+	Fits       bool   `json:"fits"`
+	FitChecked bool   `json:"fit_checked"`
+	Note       string `json:"note"`
+}
+
+// Deployment option kinds.
+const (
+	OptionDedicated  = "dedicated"
+	OptionKubernetes = "kubernetes"
+	OptionManaged    = "managed"
+	OptionServerless = "serverless"
+)
+
+// Option statuses.
+const (
+	StatusPriced        = "priced"
+	StatusNotApplicable = "not_applicable"
+	StatusNoPriceData   = "no_price_data"
+)
+
+// Option is one deployment option at its cheapest instance, endpoint or
+// platform. When it does not apply (or no price exists) Applicable is
+// false, the totals are null and Reason says why.
+type Option struct {
+	Kind                string   `json:"kind"`
+	Instance            string   `json:"instance"`
+	Provider            string   `json:"provider"`
+	MonthlyTotalUSD     *float64 `json:"monthly_total_usd"`
+	CostPerInferenceUSD *float64 `json:"cost_per_inference_usd"`
+	Applicable          bool     `json:"applicable"`
+	Status              string   `json:"status"`
+	Reason              string   `json:"reason"`
+	Replicas            int      `json:"replicas"`
+	Instances           int      `json:"instances"`
+	// Detail says how the total was made, in words.
+	Detail string `json:"detail"`
+}
+
+// TCOReport is the TCO of the cheapest option, with each line's share.
+type TCOReport struct {
+	TCO
+	Shares   map[string]float64 `json:"shares"`
+	Kind     string             `json:"kind"`
+	Instance string             `json:"instance"`
+	Provider string             `json:"provider"`
+	// Missing lists price lines the catalog lacks for the provider; their
+	// part of the TCO is left out, not guessed.
+	Missing []string `json:"missing"`
+}
+
+// Cheapest is the cheapest applicable option and how far ahead it is.
+type Cheapest struct {
+	Kind            string  `json:"kind"`
+	Instance        string  `json:"instance"`
+	MonthlyTotalUSD float64 `json:"monthly_total_usd"`
+	// MarginPercent is how much more the runner-up costs, in %; null when
+	// no other option applies.
+	MarginPercent *float64 `json:"margin_percent"`
+	RunnerUpKind  string   `json:"runner_up_kind"`
+}
+
+func ptr[T any](v T) *T { return &v }

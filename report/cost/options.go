@@ -1,0 +1,326 @@
+package cost
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// hardwareWords names the measured hardware for messages.
+func hardwareWords(hw Hardware) string {
+	switch hw.Kind {
+	case HardwareGPU:
+		return hw.GPU
+	case HardwareCPU:
+		if hw.Arch != "" {
+			return "a " + hw.Arch + " CPU"
+		}
+		return "a CPU"
+	}
+	return "this capacity"
+}
+
+func notPriced(kind, status, reason string) Option {
+	return Option{Kind: kind, Status: status, Reason: reason}
+}
+
+func priced(kind, instance, provider string, monthly, volume float64, replicas, instances int, detail string) Option {
+	return Option{Kind: kind, Instance: instance, Provider: provider, MonthlyTotalUSD: ptr(monthly),
+		CostPerInferenceUSD: ptr(monthly / volume), Applicable: true, Status: StatusPriced,
+		Replicas: replicas, Instances: instances, Detail: detail}
+}
+
+// dedicatedOption is the cheapest fitting instance billed as VMs.
+func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
+	var best *InstanceCost
+	unpriced, unfit := 0, 0
+	for i := range rows {
+		r := &rows[i]
+		switch {
+		case r.MonthlyComputeUSD == nil:
+			unpriced++
+		case !r.Fits:
+			unfit++
+		case best == nil || *r.MonthlyComputeUSD < *best.MonthlyComputeUSD:
+			best = r
+		}
+	}
+	switch {
+	case len(rows) == 0:
+		return notPriced(OptionDedicated, StatusNoPriceData, "no price data: the catalog lists no instance with "+hardwareWords(hw))
+	case best == nil && unfit > 0:
+		return notPriced(OptionDedicated, StatusNotApplicable, "no priced instance has enough memory for the measured model")
+	case best == nil:
+		return notPriced(OptionDedicated, StatusNoPriceData, fmt.Sprintf("no price data: no instance has a %s price", w.Pricing))
+	}
+	detail := fmt.Sprintf("%d x %s at $%s/h x %g h (%s)", best.Instances, best.Name, money(*best.USDPerHour), HoursPerMonth, plural(best.Replicas, "replica"))
+	if w.Autoscale && w.Pricing != PricingReserved {
+		detail = fmt.Sprintf("%s autoscaled by the hourly profile, up to %d instances (%d replicas) at $%s/h", best.Name, best.Instances, best.Replicas, money(*best.USDPerHour))
+	}
+	return priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
+}
+
+// kubernetesOption runs the replicas on nodes of each instance type, with
+// a share of every node kept for system pods, plus the control-plane fee.
+func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
+	w := in.Workload
+	var best Option
+	var missingFee []string
+	for _, inst := range insts {
+		price, field, _ := instancePrice(inst, w.Pricing)
+		if price == nil {
+			continue
+		}
+		c := candidateFor(in, inst.Name, inst.Provider, inst.Region, inst.Kind, inst.GPU, inst.GPUCount, inst.VCPU, inst.MemoryGiB)
+		if ok, _, _ := fits(in, c); !ok {
+			continue
+		}
+		fee := kubernetesFee(in.Catalog, inst.Provider)
+		if fee == nil {
+			if !containsStr(missingFee, inst.Provider) {
+				missingFee = append(missingFee, inst.Provider)
+			}
+			continue
+		}
+		f := fleetFor(w, w.MonthlyInferences, c, *price, w.Pricing == PricingSpot, K8sCapacityPerS(c.capacity, w.K8sOverhead))
+		total := f.MonthlyUSD + ControlPlaneMonthlyUSD(*fee.USDPerClusterHour)
+		if best.MonthlyTotalUSD != nil && total >= *best.MonthlyTotalUSD {
+			continue
+		}
+		detail := fmt.Sprintf("%d x %s nodes (%g%% of each for system pods) + %s control plane $%s/h x %g h",
+			f.Instances, inst.Name, w.K8sOverhead*100, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth)
+		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
+		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))
+	}
+	if best.MonthlyTotalUSD != nil {
+		return best
+	}
+	if len(missingFee) > 0 {
+		return notPriced(OptionKubernetes, StatusNoPriceData, "no price data: no Kubernetes control-plane fee in the catalog for "+strings.Join(missingFee, ", "))
+	}
+	return notPriced(OptionKubernetes, StatusNoPriceData, "no price data: no priced instance that fits to run nodes on")
+}
+
+func kubernetesFee(c *Catalog, provider string) *KubernetesFee {
+	for i := range c.Kubernetes {
+		if c.Kubernetes[i].Provider == provider {
+			return &c.Kubernetes[i]
+		}
+	}
+	return nil
+}
+
+// managedOption prices the managed endpoints that carry the measured
+// hardware, at their own hourly prices (they have no spot or reserved).
+func managedOption(in Input, book *priceBook) Option {
+	w := in.Workload
+	w.Pricing = PricingOnDemand
+	var best Option
+	matched := 0
+	for i := range in.Catalog.Managed {
+		m := &in.Catalog.Managed[i]
+		if !hardwareMatches(in.Hardware, m.Kind, m.GPU, m.Arch) || m.USDPerHour == nil {
+			continue
+		}
+		matched++
+		c := candidateFor(in, m.Name, m.Provider, m.Region, m.Kind, m.GPU, m.GPUCount, m.VCPU, m.MemoryGiB)
+		if ok, _, _ := fits(in, c); !ok {
+			continue
+		}
+		f := fleetFor(w, w.MonthlyInferences, c, *m.USDPerHour, false, c.capacity)
+		if best.MonthlyTotalUSD != nil && f.MonthlyUSD >= *best.MonthlyTotalUSD {
+			continue
+		}
+		detail := fmt.Sprintf("%d x %s (%s) at $%s/h x %g h", f.Instances, m.Name, m.Platform, money(*m.USDPerHour), HoursPerMonth)
+		if in.Workload.Pricing != PricingOnDemand {
+			detail += "; managed endpoints are priced at their on-demand rate"
+		}
+		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		book.add("managed_endpoints", m.Name, "usd_per_hour", *m.USDPerHour, fieldMeta(m.Meta, m.PerField, "usd_per_hour"))
+	}
+	switch {
+	case best.MonthlyTotalUSD != nil:
+		return best
+	case matched > 0:
+		return notPriced(OptionManaged, StatusNotApplicable, "no managed endpoint with "+hardwareWords(in.Hardware)+" has enough memory for the measured model")
+	}
+	return notPriced(OptionManaged, StatusNoPriceData, "no price data: no managed endpoint with "+hardwareWords(in.Hardware)+" in the catalog")
+}
+
+// serverlessCost prices one platform, or says why it cannot be priced.
+func serverlessCost(in Input, s *Serverless, monthly float64) (ServerlessUsage, float64, string, string) {
+	switch {
+	case in.Hardware.Kind == HardwareGPU && !s.GPU:
+		return ServerlessUsage{}, 0, StatusNotApplicable, s.Name + ": the model runs on a GPU and this platform has none"
+	case in.Hardware.Arch != "" && s.Arch != in.Hardware.Arch:
+		return ServerlessUsage{}, 0, StatusNotApplicable, fmt.Sprintf("%s: runs %s, the model was measured on %s", s.Name, s.Arch, in.Hardware.Arch)
+	case in.LatencyMS <= 0 || in.RSSBytes <= 0:
+		return ServerlessUsage{}, 0, StatusNotApplicable, s.Name + ": no batch-1 latency and memory measured (give --latency-ms and --rss-bytes, or price a run with a batch-1 step)"
+	case in.Workload.ModelSizeGB > 0 && s.MaxImageGB > 0 && in.Workload.ModelSizeGB > s.MaxImageGB:
+		return ServerlessUsage{}, 0, StatusNotApplicable, fmt.Sprintf("%s: the %g GB model is over the %g GB image limit", s.Name, in.Workload.ModelSizeGB, s.MaxImageGB)
+	}
+	mem := ServerlessMemoryMB(in.RSSBytes, s.MemoryStepMB, s.MinMemoryMB)
+	if s.MaxMemoryMB > 0 && mem > s.MaxMemoryMB {
+		return ServerlessUsage{}, mem, StatusNotApplicable, fmt.Sprintf("%s: needs %g MB, over the %g MB memory limit", s.Name, mem, s.MaxMemoryMB)
+	}
+	var missing []string
+	if s.PerMillionRequestsUSD == nil {
+		missing = append(missing, "per request")
+	}
+	if s.PerGBSecondUSD == nil {
+		missing = append(missing, "per GB-second")
+	}
+	if len(missing) > 0 {
+		return ServerlessUsage{}, mem, StatusNoPriceData, fmt.Sprintf("%s: no price data (%s)", s.Name, strings.Join(missing, ", "))
+	}
+	vcpuPrice := 0.0
+	if s.PerVCPUSecondUSD != nil {
+		vcpuPrice = *s.PerVCPUSecondUSD
+	}
+	w := in.Workload
+	u := ServerlessMonthly(monthly, in.LatencyMS, mem, w.ColdStartShare, w.ColdStartS, *s.PerMillionRequestsUSD, *s.PerGBSecondUSD, vcpuPrice, s.VCPU)
+	return u, mem, StatusPriced, ""
+}
+
+// serverlessOption is the cheapest platform that applies; when none does,
+// every platform's reason is listed.
+func serverlessOption(in Input, book *priceBook) Option {
+	w := in.Workload
+	if in.Hardware.Kind == HardwareGPU {
+		var gpuPlatforms bool
+		for _, s := range in.Catalog.Serverless {
+			gpuPlatforms = gpuPlatforms || s.GPU
+		}
+		if !gpuPlatforms {
+			return notPriced(OptionServerless, StatusNotApplicable, "not applicable: the model runs on a GPU, and no serverless platform in the catalog offers one")
+		}
+	}
+	var best Option
+	var reasons []string
+	anyNoPrice := false
+	for i := range in.Catalog.Serverless {
+		s := &in.Catalog.Serverless[i]
+		u, mem, status, reason := serverlessCost(in, s, w.MonthlyInferences)
+		if status != StatusPriced {
+			reasons = append(reasons, reason)
+			anyNoPrice = anyNoPrice || status == StatusNoPriceData
+			continue
+		}
+		if best.MonthlyTotalUSD != nil && u.MonthlyUSD >= *best.MonthlyTotalUSD {
+			continue
+		}
+		detail := fmt.Sprintf("%s requests x $%s/M + %s GB-s x $%s (%g MB, %.3g ms at batch 1, %g%% cold starts of %g s)",
+			count(u.Requests), money(*s.PerMillionRequestsUSD), count(u.GBSeconds), moneyExact(*s.PerGBSecondUSD), mem, in.LatencyMS, w.ColdStartShare*100, w.ColdStartS)
+		if u.VCPUSeconds > 0 {
+			detail += fmt.Sprintf(" + %s vCPU-s x $%s", count(u.VCPUSeconds), moneyExact(*s.PerVCPUSecondUSD))
+		}
+		best = priced(OptionServerless, s.Name, s.Provider, u.MonthlyUSD, w.MonthlyInferences, 0, 0, detail)
+		prices := s.prices()
+		for _, field := range sortedPriceKeys(prices) {
+			if p := prices[field]; p != nil && (field != "per_vcpu_second_usd" || u.VCPUSeconds > 0) {
+				book.add("serverless", s.Name, field, *p, fieldMeta(s.Meta, s.PerField, field))
+			}
+		}
+	}
+	if best.MonthlyTotalUSD != nil {
+		return best
+	}
+	status := StatusNotApplicable
+	if anyNoPrice && in.Hardware.Kind != HardwareGPU {
+		status = StatusNoPriceData
+	}
+	if len(reasons) == 0 {
+		return notPriced(OptionServerless, StatusNoPriceData, "no price data: no serverless platform in the catalog")
+	}
+	prefix := "not applicable: "
+	if status == StatusNoPriceData {
+		prefix = "no price data or not applicable: "
+	}
+	return notPriced(OptionServerless, status, prefix+strings.Join(reasons, "; "))
+}
+
+// cheapestOf picks the applicable option with the lowest monthly total
+// and its margin over the runner-up.
+func cheapestOf(opts []Option) *Cheapest {
+	var first, second *Option
+	for i := range opts {
+		o := &opts[i]
+		if !o.Applicable {
+			continue
+		}
+		switch {
+		case first == nil || *o.MonthlyTotalUSD < *first.MonthlyTotalUSD:
+			first, second = o, first
+		case second == nil || *o.MonthlyTotalUSD < *second.MonthlyTotalUSD:
+			second = o
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	c := &Cheapest{Kind: first.Kind, Instance: first.Instance, MonthlyTotalUSD: *first.MonthlyTotalUSD}
+	if second != nil {
+		c.MarginPercent = ptr(MarginPercent(*first.MonthlyTotalUSD, *second.MonthlyTotalUSD))
+		c.RunnerUpKind = second.Kind
+	}
+	return c
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// money prints dollars with cents, or more digits below a dollar.
+func money(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 100:
+		return commas(fmt.Sprintf("%.2f", v))
+	case math.Abs(v) >= 0.01:
+		return fmt.Sprintf("%.4g", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+// moneyExact prints a tiny unit price as written in the catalog.
+func moneyExact(v float64) string { return fmt.Sprintf("%g", v) }
+
+// count prints a large count with thousands separators.
+func count(v float64) string { return commas(fmt.Sprintf("%.0f", v)) }
+
+// commas inserts thousands separators into a plain decimal number.
+func commas(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if hasFrac {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// plural writes "1 replica", "2 replicas".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

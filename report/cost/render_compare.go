@@ -1,0 +1,67 @@
+package cost
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RenderComparison writes a comparison as a terminal table, Markdown or
+// JSON.
+func RenderComparison(w io.Writer, c *Comparison, format string) error {
+	if err := CheckFormat(format); err != nil {
+		return err
+	}
+	if format == FormatJSON {
+		return writeJSON(w, c)
+	}
+	d := &doc{}
+	d.heading(fmt.Sprintf("Compare at %s", c.SLO))
+	wl := c.Workload
+	d.para("Model %q; workload %s inferences a month, headroom %g, min replicas %d, %s prices.", c.Model, count(wl.MonthlyInferences), wl.Headroom, wl.MinReplicas, c.Pricing)
+	if len(c.DefaultsUsed) > 0 {
+		d.para("Defaults used: %s.", strings.Join(c.DefaultsUsed, ", "))
+	}
+	rows := [][]string{}
+	for _, r := range c.Runs {
+		if r.CapacityInferencesPerS == nil {
+			rows = append(rows, []string{r.Run, orDash(r.Hardware), "-", "-", "-", "-", "-", "-"})
+			continue
+		}
+		rows = append(rows, []string{r.Run, r.Hardware, fmt.Sprint(r.BestBatchSize), rate(*r.CapacityInferencesPerS),
+			fmt.Sprintf("%.3g", *r.P95MSAtCapacity), orDash(r.CheapestInstance), perMillion(r.UnitCostPerMillionUSD), usdPtr(r.MonthlyTotalUSD)})
+	}
+	d.table([]string{"RUN", "HARDWARE", "BEST BATCH", "CAPACITY/S", "P95 MS", "CHEAPEST INSTANCE", "$/MILLION", "ALL-IN/MONTH"}, rows)
+	var missing []string
+	for _, r := range c.Runs {
+		if r.Note != "" {
+			missing = append(missing, r.Run+": "+r.Note)
+		}
+	}
+	if len(missing) > 0 {
+		d.list(missing)
+	}
+	d.heading("Cost per million on each matching instance")
+	rows = [][]string{}
+	for _, r := range c.Runs {
+		for _, ic := range r.Instances {
+			fit := ""
+			if !ic.Fits {
+				fit = "does not fit"
+			}
+			rows = append(rows, []string{r.Run, ic.Name, instanceHardware(ic), perMillion(ic.UnitCostPerMillionUSD),
+				usdPtr(ic.MonthlyComputeUSD), orDash(joinNotes(fit, ic.Note))})
+		}
+	}
+	if len(rows) > 0 {
+		d.table([]string{"RUN", "INSTANCE", "HARDWARE", "$/MILLION", "COMPUTE/MONTH", "NOTE"}, rows)
+	}
+	d.heading("Verdict")
+	d.para("%s", c.Verdict)
+	priceTable(d, c.Prices)
+	if len(c.Notes) > 0 {
+		d.heading("Notes")
+		d.list(c.Notes)
+	}
+	return d.write(w, format)
+}
