@@ -25,6 +25,26 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+## bench: every benchmark (about 15 minutes; results are in the README).
+## Timings on a shared machine are noisy: compare figures from one run.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 20x -count 3 ./modelserver/
+	$(GO) test -run '^$$' -bench 'SamplerCost|SamplerTick' -benchtime 1x -count 3 ./profiler/
+	$(GO) test -run '^$$' -bench . -count 3 ./report/plot/
+	$(GO) run ./bench/loadgen
+	$(GO) run ./bench/sweep -infercost $(BIN)
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s); corpora are committed.
+FUZZTIME ?= 30s
+fuzz:
+	@grep -rl --include='*_test.go' '^func Fuzz' . | while read f; do \
+		pkg=./$$(dirname $${f#./}); \
+		for fn in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/func //'); do \
+			echo "fuzz $$pkg $$fn"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
+	done
+
 ## demo: profile the built-in model server and print what serving it costs.
 demo: build
 	./$(BIN) demo

@@ -17,6 +17,9 @@ type SLOBound struct {
 	BoundMS    float64 `json:"bound_ms"`
 }
 
+// maxBoundMS is the longest latency the histograms record (1 h).
+const maxBoundMS = 3600 * 1000.0
+
 // DefaultMaxErrorRate is --max-error-rate's default (DESIGN invariant 5).
 const DefaultMaxErrorRate = 0.001
 
@@ -71,6 +74,9 @@ func parseBoundMS(v string) (float64, error) {
 	}
 	if math.IsNaN(ms) || math.IsInf(ms, 0) || ms <= 0 {
 		return 0, fmt.Errorf("bound %q must be a positive duration", v)
+	}
+	if ms > maxBoundMS {
+		return 0, fmt.Errorf("bound %q is over 1h, the longest latency infercost records", v)
 	}
 	return ms, nil
 }
