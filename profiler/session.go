@@ -346,6 +346,16 @@ func (s *Session) Finish(status string) error {
 
 func (s *Session) writeSamples() error {
 	samples := s.sampler.Samples()
+	if s.cfg.ResumeDir != "" {
+		// A resumed run keeps the samples of its earlier sessions.
+		if f, err := os.Open(filepath.Join(s.dir, result.SamplesFile)); err == nil {
+			earlier, rerr := result.ReadSamplesCSV(f)
+			f.Close()
+			if rerr == nil {
+				samples = append(earlier, samples...)
+			}
+		}
+	}
 	gpus := len(s.run.Environment.GPUs)
 	f, err := os.CreateTemp(s.dir, ".samples-*")
 	if err != nil {

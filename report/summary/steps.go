@@ -69,7 +69,10 @@ func WriteSteps(w io.Writer, steps []result.Step) {
 		if len(st.GPUs) > 0 {
 			parts := make([]string, len(st.GPUs))
 			for j, g := range st.GPUs {
-				parts[j] = Num(g.UtilizationPercentMean)
+				parts[j] = "n/a" // -1: the board does not report it
+				if g.UtilizationPercentMean >= 0 {
+					parts[j] = Num(g.UtilizationPercentMean)
+				}
 			}
 			gpu = strings.Join(parts, "/")
 		}
@@ -126,6 +129,13 @@ func writeNotes(w io.Writer, run *result.Run) {
 		if errs != "" {
 			fmt.Fprintf(w, "  %s: errors %s\n", st.Name, errs)
 		}
+	}
+	if sc := run.Samplers; sc.Samples > 0 {
+		cost := "not measurable on this OS"
+		if sc.CPUPercentOfCore >= 0 {
+			cost = fmt.Sprintf("%.2f%% of one core", sc.CPUPercentOfCore)
+		}
+		fmt.Fprintf(w, "\nsamplers: %d samples every %gms, costing %s\n", sc.Samples, sc.IntervalMS, cost)
 	}
 	if len(run.Warnings) > 0 {
 		fmt.Fprintln(w, "\nwarnings:")
