@@ -36,7 +36,9 @@ type BuiltinConfig struct {
 	StopTimeout time.Duration
 }
 
-// readyPrefix starts the one stdout line `serve` prints once it is ready.
+// readyPrefix starts the one stdout line `serve` prints once it is ready
+// (modelserver.ListenLinePrefix; the profiler runs the server as a child
+// and imports nothing of it, so the contract is this line).
 const readyPrefix = "listening on http://"
 
 // Child is a running built-in server.
@@ -67,7 +69,9 @@ func serveArgs(cfg BuiltinConfig) []string {
 	if s.MaxBatchSize > 0 {
 		args = append(args, "--max-batch-size", strconv.Itoa(s.MaxBatchSize))
 	}
-	if s.MaxQueueDelayMS > 0 {
+	if s.MaxBatchSize > 0 {
+		// A configured server always names its delay: 0 (no waiting for a
+		// batch to fill) is a setting, not an absence.
 		args = append(args, "--max-queue-delay", time.Duration(s.MaxQueueDelayMS*float64(time.Millisecond)).String())
 	}
 	if s.Instances > 0 {

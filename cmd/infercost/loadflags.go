@@ -112,12 +112,12 @@ func (t *targetFlags) serverConfig() result.ServerConfig {
 
 // measureFlags are the step measurement rules.
 type measureFlags struct {
-	set            profiler.StepSettings
-	arrival        string
-	rampTo         float64
-	stages         string
-	out            string
-	name           string
+	set     profiler.StepSettings
+	arrival string
+	rampTo  float64
+	stages  string
+	out     string
+	name    string
 }
 
 func (m *measureFlags) register(fs *pflag.FlagSet) {

@@ -119,7 +119,7 @@ func TestCompareWithARunThatMissesTheSLO(t *testing.T) {
 }
 
 func TestDemoAnswer(t *testing.T) {
-	e, err := DemoAnswer(readGolden(t, "cpu-profile"), "runs/demo", defaultCatalog(t), today)
+	e, err := DemoAnswer(readGolden(t, "cpu-profile"), "runs/demo", nil, defaultCatalog(t), today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,10 +140,10 @@ func TestDemoAnswer(t *testing.T) {
 	// A GPU host's demo run is still priced on CPU instances.
 	gpuHost := readGolden(t, "cpu-profile")
 	gpuHost.Environment.GPUs = []result.GPU{{Name: "NVIDIA A10G"}}
-	if e, err := DemoAnswer(gpuHost, "d", nil, today); err != nil || e.Hardware.Kind != HardwareCPU {
+	if e, err := DemoAnswer(gpuHost, "d", nil, nil, today); err != nil || e.Hardware.Kind != HardwareCPU {
 		t.Errorf("demo on a GPU host: %v %+v", err, e)
 	}
-	if _, err := DemoAnswer(readGolden(t, "no-slo"), "d", nil, today); !errors.Is(err, ErrNoCapacity) {
+	if _, err := DemoAnswer(readGolden(t, "no-slo"), "d", nil, nil, today); !errors.Is(err, ErrNoCapacity) {
 		t.Errorf("demo run with no step at the SLO: %v", err)
 	}
 }

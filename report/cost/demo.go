@@ -9,8 +9,8 @@ import (
 	"github.com/infercost/infercost/result"
 )
 
-// DemoSLO is the SLO the demo prices its run at: the demo takes no --slo,
-// so it uses this one and prints it.
+// DemoSLO is the SLO the demo prices its run at unless its --slo says
+// otherwise; the answer prints it.
 const DemoSLO = "p95=50ms"
 
 // demoRows is how many CPU instances the demo's table shows.
@@ -21,10 +21,12 @@ const demoRows = 3
 // `infercost demo` ends with. runName is the run directory, as printed. An
 // error matching ErrNoCapacity means no step met DemoSLO; its message names
 // the closest step.
-func DemoAnswer(run *result.Run, runName string, cat *Catalog, now time.Time) (*Estimate, error) {
-	slo, err := result.ParseSLO(DemoSLO)
-	if err != nil {
-		return nil, err
+func DemoAnswer(run *result.Run, runName string, slo []result.SLOBound, cat *Catalog, now time.Time) (*Estimate, error) {
+	var err error
+	if len(slo) == 0 {
+		if slo, err = result.ParseSLO(DemoSLO); err != nil {
+			return nil, err
+		}
 	}
 	if cat == nil {
 		if cat, err = DefaultCatalog(); err != nil {

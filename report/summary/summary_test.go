@@ -13,7 +13,7 @@ func TestWriteRunShowsUnitsFlagsAndNotes(t *testing.T) {
 		Steps: []result.Step{
 			{Name: "b1-r100", Mode: result.ModeRate, BatchSize: 1, OfferedRPS: 100, AchievedRPS: 99.5, InferencesPerS: 99.5,
 				LatencyMS: result.Latency{Corrected: result.Quantiles{Count: 10, P50: 1.5, P95: 3, P99: 4}, Uncorrected: result.Quantiles{Count: 10, P99: 2}},
-				Process: result.ProcessSummary{Available: true, CPUPercentMean: 45, RSSBytesMax: 30 << 20}},
+				Process:   result.ProcessSummary{Available: true, CPUPercentMean: 45, RSSBytesMax: 30 << 20}},
 			{Name: "b8-c4", Mode: result.ModeConcurrency, Concurrency: 4, BatchSize: 8, Flags: result.Flags{GeneratorLimited: true, Unstable: true},
 				Notes: []string{"the generator's CPU was saturated"}, Errors: map[string]int64{result.ErrHTTP5xx: 3},
 				GPUs: []result.GPUSummary{{UtilizationPercentMean: -1}}},

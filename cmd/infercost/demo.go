@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/infercost/infercost/profiler"
+	"github.com/infercost/infercost/result"
+	"github.com/spf13/cobra"
+)
+
+func init() { register(newDemoCmd) }
+
+type demoFlags struct {
+	batches string
+	loads   []float64
+	slo     string
+	out     string
+	preset  string
+	set     profiler.StepSettings
+}
+
+// demoLoads are the demo's offered rates as fractions of each batch size's
+// one-at-a-time service rate: under it, at it, and beyond it (where the
+// dynamic batcher has to earn its keep).
+var demoLoads = []float64{0.5, 1, 1.5}
+
+func newDemoCmd() *cobra.Command {
+	f := demoFlags{loads: demoLoads}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Profile the built-in model server end to end and print what serving it costs",
+		Long: `demo starts infercost's built-in model server (an MLP trained on handwritten
+digits, behind the KServe v2 API with a dynamic batcher) as a child on a free
+loopback port, profiles it at a few loads and two batch sizes, prints the
+summary (latency, inferences/s, CPU %, RSS, GPU or "no GPU detected"), writes a
+run directory, and ends with the cost of serving the model per million
+predictions and per month on the cheapest CPU instances.
+
+For each batch size it first measures the one-at-a-time service rate (one
+request in flight), then offers 50%, 100% and 150% of it, open loop.
+The child is stopped cleanly whatever happens.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, &f) },
+	}
+	fs := cmd.Flags()
+	f.set = profiler.DefaultSettings()
+	f.set.Duration, f.set.Warmup, f.set.MaxWindows = 3*time.Second, time.Second, 5
+	fs.StringVar(&f.batches, "batch", "1,8", "the batch sizes to profile, comma-separated (inputs per request)")
+	fs.StringVar(&f.slo, "slo", "p95=50ms", "latency objective the cost answer is priced at (corrected latency)")
+	fs.StringVar(&f.out, "out", "runs", "parent folder of the run directory")
+	fs.StringVar(&f.preset, "preset", "small", "built-in model preset: small, or large (heavier, so batching matters)")
+	fs.DurationVar(&f.set.Duration, "duration", f.set.Duration, "measured time of each step")
+	fs.DurationVar(&f.set.Warmup, "warmup", f.set.Warmup, "warm-up before each step, excluded")
+	return cmd
+}
+
+func runDemo(cmd *cobra.Command, f *demoFlags) error {
+	batches, err := parseInts(f.batches, "--batch")
+	if err != nil {
+		return err
+	}
+	slo, err := result.ParseSLO(f.slo)
+	if err != nil {
+		return usageErrorf("--slo: %v", err)
+	}
+	if f.preset != "small" && f.preset != "large" {
+		return usageErrorf("--preset must be small or large, got %q", f.preset)
+	}
+	if err := f.set.Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	server := result.ServerConfig{Preset: f.preset, MaxBatchSize: 32, MaxQueueDelayMS: 2, Instances: 1, MaxQueue: 1024}
+	tc := profiler.TargetConfig{URL: profiler.BuiltinTarget, Model: "digits", Seed: 1,
+		Builtin: profiler.BuiltinConfig{Server: server}}
+	tc.Conn.Timeout = 30 * time.Second
+	cfg := profiler.Config{Command: "demo", Name: "digits-demo", OutDir: f.out, Target: tc, Settings: f.set,
+		Spec:          result.Spec{Mode: result.ModeRate, Arrival: "constant", BatchSizes: batches, SLO: slo, MaxErrorRate: result.DefaultMaxErrorRate},
+		TestBatchSize: batches[0], Observer: newProgress(cmd.ErrOrStderr(), len(batches)*(1+len(f.loads)))}
+	errw := cmd.ErrOrStderr()
+	started := time.Now()
+	return measureSession(cmd, cfg, func(ctx context.Context, s *profiler.Session) error {
+		for _, b := range batches {
+			est, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeConcurrency, Concurrency: 1, BatchSize: b, Quick: true,
+				Name: fmt.Sprintf("b%d-one-at-a-time", b)})
+			if err != nil {
+				return err
+			}
+			base := est.SuccessfulRPS
+			if base <= 0 {
+				fmt.Fprintf(errw, "batch %d: no request succeeded one at a time; skipping its loads\n", b)
+				continue
+			}
+			for _, frac := range f.loads {
+				rate := roundRate(base * frac)
+				if _, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeRate, Arrival: "constant", RPS: rate, BatchSize: b}); err != nil {
+					return err
+				}
+			}
+		}
+		fmt.Fprintf(errw, "profiled in %s\n", time.Since(started).Round(time.Second))
+		return nil
+	}, func(run *result.Run, dir string) error {
+		return demoCost(cmd, run, dir, slo)
+	})
+}
+
+// roundRate keeps probed rates legible (two significant digits).
+func roundRate(r float64) float64 {
+	switch {
+	case r >= 1000:
+		return float64(int(r/100+0.5)) * 100
+	case r >= 100:
+		return float64(int(r/10+0.5)) * 10
+	case r >= 10:
+		return float64(int(r + 0.5))
+	}
+	return float64(int(r*10+0.5)) / 10
+}
