@@ -14,8 +14,7 @@ type probeResult struct {
 	// OK: the step met the SLO.
 	OK bool
 	// Achieved is the successful throughput in the level's own unit
-	// (requests/s in a rate search); 0 when it cannot be trusted (a
-	// generator-limited step).
+	// (requests/s in a rate search).
 	Achieved float64
 	// Throughput is the step's inferences/s.
 	Throughput float64

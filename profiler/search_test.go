@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/infercost/infercost/result"
 )
@@ -166,18 +167,45 @@ func TestSummarizeSweepPicksArgmaxAndKnee(t *testing.T) {
 }
 
 func TestStabilityRule(t *testing.T) {
-	ws := []windowFigures{{successfulRPS: 100, p95MS: 10}, {successfulRPS: 150, p95MS: 30}, {successfulRPS: 101, p95MS: 10.5}, {successfulRPS: 99, p95MS: 9.8}, {successfulRPS: 100, p95MS: 10.2}}
+	w := func(rps, p95, p50 float64, n int64) windowFigures {
+		return windowFigures{successfulRPS: rps, p95MS: p95, p50MS: p50, successes: n}
+	}
+	ws := []windowFigures{w(100, 10, 5, 300), w(150, 30, 5, 450), w(101, 10.5, 5, 303), w(99, 9.8, 5, 297), w(100, 10.2, 5, 300)}
 	if _, ok := stabilityOf(ws[:3], 3, 0.1); ok {
 		t.Error("windows 100/150/101 req/s judged stable")
 	}
 	st, ok := stabilityOf(ws, 3, 0.1)
-	if !ok {
-		t.Errorf("last three windows agree within 10%%, judged unstable: %+v", st)
+	if !ok || st.LatencyJudged != "p95" {
+		t.Errorf("last three windows agree within 10%% on p95, judged unstable: %+v", st)
 	}
-	// Sub-millisecond p95 jitter is noise, not instability.
-	small := []windowFigures{{successfulRPS: 100, p95MS: 0.4}, {successfulRPS: 100, p95MS: 0.9}, {successfulRPS: 100, p95MS: 0.5}}
-	if _, ok := stabilityOf(small, 3, 0.1); !ok {
+	// p95 apart by 40%: unstable.
+	if st, ok := stabilityOf([]windowFigures{w(100, 10, 5, 300), w(100, 14, 5, 300), w(100, 10, 5, 300)}, 3, 0.1); ok {
+		t.Errorf("p95 of 10/14/10 ms judged stable: %+v", st)
+	}
+	// Sub-millisecond jitter is noise, not instability.
+	if _, ok := stabilityOf([]windowFigures{w(100, 0.4, 0.2, 300), w(100, 0.9, 0.2, 300), w(100, 0.5, 0.2, 300)}, 3, 0.1); !ok {
 		t.Error("p95 of 0.4-0.9 ms judged unstable")
+	}
+	// Thin windows (under 100 requests) are judged on the median: their p95
+	// rests on a handful of requests.
+	thin := []windowFigures{w(50, 12, 8, 50), w(50, 18, 8.2, 50), w(50, 11, 7.9, 50)}
+	st, ok = stabilityOf(thin, 3, 0.1)
+	if !ok || st.LatencyJudged != "p50" {
+		t.Errorf("thin windows with agreeing medians: %+v stable %v", st, ok)
+	}
+	thin[1].p50MS = 12
+	if _, ok := stabilityOf(thin, 3, 0.1); ok {
+		t.Error("thin windows with medians 8/12/7.9 ms judged stable")
+	}
+}
+
+func TestWindowLengthHoldsMinRequests(t *testing.T) {
+	set := DefaultSettings() // 10 s in 3 windows, 50 requests at least
+	if got := windowLength(set, Load{Mode: result.ModeRate, RPS: 100}); got != set.Duration/3 {
+		t.Errorf("100 req/s: window %s, want %s", got, set.Duration/3)
+	}
+	if got := windowLength(set, Load{Mode: result.ModeRate, RPS: 1}); got < 16*time.Second {
+		t.Errorf("1 req/s: window %s holds fewer than 50/3 requests", got)
 	}
 }
 

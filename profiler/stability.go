@@ -6,18 +6,23 @@ import (
 	"github.com/infercost/infercost/result"
 )
 
-// windowFigures are the two figures the stability rule compares across
-// measurement windows (DESIGN invariant 4): throughput and p95 latency.
+// windowFigures are the figures the stability rule compares across
+// measurement windows (DESIGN invariant 4): throughput and latency.
 type windowFigures struct {
 	successfulRPS float64
-	p95MS         float64
-	requests      int64
+	p95MS, p50MS  float64
+	successes     int64
 }
 
-// latencySlackMS is the absolute disagreement in p95 that always counts as
-// agreement: on a busy host timers oversleep by about a millisecond, so a
+// latencySlackMS is the absolute disagreement in latency that always counts
+// as agreement: on a busy host timers oversleep by about a millisecond, so a
 // p95 of 0.6 ms against 0.5 ms is noise, not instability.
 const latencySlackMS = 1.0
+
+// minP95Successes is the fewest successes a window needs for its p95 to be
+// compared: below 100, the p95 rests on four or fewer requests and moves
+// with every one of them, so the rule compares medians instead.
+const minP95Successes = 100
 
 // spread returns (max-min)/mean of xs, 0 for fewer than two values or a zero
 // mean.
@@ -36,22 +41,31 @@ func spread(xs []float64) float64 {
 	return (hi - lo) / mean
 }
 
-// stabilityOf judges the last n windows: they agree when throughput and p95
-// each spread by at most tol (p95 may also differ by up to latencySlackMS).
+// stabilityOf judges the last n windows: they agree when throughput spreads
+// by at most tol and so does latency (p95, or p50 for thin windows), which
+// may also differ by up to latencySlackMS.
 func stabilityOf(ws []windowFigures, n int, tol float64) (result.Stability, bool) {
 	if n > len(ws) {
 		n = len(ws)
 	}
 	last := ws[len(ws)-n:]
-	rps := make([]float64, n)
-	p95 := make([]float64, n)
-	lo, hi := math.Inf(1), math.Inf(-1)
+	rps, p95, p50 := make([]float64, n), make([]float64, n), make([]float64, n)
+	thin := false
 	for i, w := range last {
-		rps[i], p95[i] = w.successfulRPS, w.p95MS
-		lo, hi = math.Min(lo, w.p95MS), math.Max(hi, w.p95MS)
+		rps[i], p95[i], p50[i] = w.successfulRPS, w.p95MS, w.p50MS
+		thin = thin || w.successes < minP95Successes
 	}
-	st := result.Stability{Windows: n, Tolerance: tol, ThroughputSpread: spread(rps), P95Spread: spread(p95)}
-	latencyOK := st.P95Spread <= tol || hi-lo <= latencySlackMS
+	st := result.Stability{Windows: n, Tolerance: tol, ThroughputSpread: spread(rps), P95Spread: spread(p95), P50Spread: spread(p50),
+		LatencyJudged: "p95"}
+	lat, latSpread := p95, st.P95Spread
+	if thin {
+		st.LatencyJudged, lat, latSpread = "p50", p50, st.P50Spread
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range lat {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	latencyOK := latSpread <= tol || hi-lo <= latencySlackMS
 	// One window (--windows 1) has nothing to agree with: the rule is off.
 	return st, n < 2 || (st.ThroughputSpread <= tol && latencyOK)
 }

@@ -89,7 +89,7 @@ func (s *Session) plannedStep(load Load) time.Duration {
 	if d := finiteSchedule(load); d > 0 {
 		return d
 	}
-	return s.cfg.Settings.Warmup + s.cfg.Settings.Duration
+	return s.cfg.Settings.Warmup + windowLength(s.cfg.Settings, load)*time.Duration(s.cfg.Settings.Windows)
 }
 
 // finiteSchedule is the length of a ramp or steps schedule, 0 otherwise.
@@ -175,7 +175,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 		interrupted = interrupted || !wait(ctx, att.Done(), arr.Duration()+time.Minute)
 		windows = append(windows, att.Cut())
 	} else if !interrupted {
-		winLen := set.Duration / time.Duration(set.Windows)
+		winLen := windowLength(set, load)
 		hardCap := set.MaxWindows + set.MinRequests // each window adds at least one request, or a timeout
 		for len(windows) < hardCap {
 			if !wait(ctx, att.Done(), winLen) {
@@ -209,13 +209,13 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	s.sampler.SetStep(-1)
 	measuredTo := time.Now()
 
+	// A request belongs to the window it completes in: those in flight
+	// when the measured time began count (sent in the warm-up), those
+	// still in flight when it ended (the tail) do not. In a steady state
+	// the two balance; counting both would inflate throughput, most of all
+	// for an overloaded step whose tail is the whole backlog.
 	kept := keptWindows(windows, set.Windows, int64(set.MinRequests))
 	measured := mergeIntervals(kept)
-	if !interrupted {
-		// Requests still in flight when the load stopped were sent in the
-		// measured time: their latencies and errors belong to it.
-		measured.Merge(tail)
-	}
 	st := result.Step{Mode: load.Mode, Arrival: arrivalName(load, arr), BatchSize: load.BatchSize,
 		OfferedRPS: offeredRPS(load), Concurrency: load.Concurrency}
 	measured.Fill(&st)
@@ -234,8 +234,16 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 		st.Notes = append(st.Notes, fmt.Sprintf("%s arrivals change the load on purpose: the whole schedule is one measurement, without warm-up or the stability rule", load.Arrival))
 	}
 	if st.Flags.Unstable {
-		st.Notes = append(st.Notes, fmt.Sprintf("windows never agreed within %.0f%% after %d windows (throughput spread %.1f%%, p95 spread %.1f%%)",
-			set.Tolerance*100, len(windows), stab.ThroughputSpread*100, stab.P95Spread*100))
+		latSpread := stab.P95Spread
+		if stab.LatencyJudged == "p50" {
+			latSpread = stab.P50Spread
+		}
+		st.Notes = append(st.Notes, fmt.Sprintf("windows never agreed within %.0f%% after %d windows (throughput spread %.1f%%, %s spread %.1f%%)",
+			set.Tolerance*100, len(windows), stab.ThroughputSpread*100, stab.LatencyJudged, latSpread*100))
+	}
+	if !interrupted && tail.Completed > 0 && (tail.ErrorCount() > 0 || tail.Completed*20 > measured.Completed) {
+		st.Notes = append(st.Notes, fmt.Sprintf("%d requests still in flight when the step ended completed after it (%d of them failed); they are not counted",
+			tail.Completed, tail.ErrorCount()))
 	}
 	if st.Requests < int64(set.MinRequests) && !interrupted && !stoppedEarly {
 		st.Notes = append(st.Notes, fmt.Sprintf("only %d requests completed (--min-requests %d)", st.Requests, set.MinRequests))
@@ -246,6 +254,18 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	judgeGenerator(&st)
 	st.Normalize()
 	return &trialResult{step: st, measured: measured, series: measuredSeries(att, measured.Start)}, nil
+}
+
+// windowLength is --duration / --windows, lengthened at a low rate so the
+// windows together hold --min-requests: a window of three requests can
+// agree with nothing.
+func windowLength(set StepSettings, load Load) time.Duration {
+	w := set.Duration / time.Duration(set.Windows)
+	if load.Mode == result.ModeRate && load.RPS > 0 {
+		need := time.Duration(float64(set.MinRequests) / float64(set.Windows) / load.RPS * float64(time.Second))
+		w = max(w, need)
+	}
+	return w
 }
 
 // wait sleeps for d unless ctx is cancelled (false) or the attack ended.
@@ -266,7 +286,8 @@ func figuresOf(iv *loadgen.Interval) windowFigures {
 	var st result.Step
 	st.BatchSize = 1
 	iv.Fill(&st)
-	return windowFigures{successfulRPS: st.SuccessfulRPS, p95MS: st.LatencyMS.Corrected.P95, requests: st.Requests}
+	c := st.LatencyMS.Corrected
+	return windowFigures{successfulRPS: st.SuccessfulRPS, p95MS: c.P95, p50MS: c.P50, successes: st.Successes}
 }
 
 // trailingRequests counts the requests of the last n windows.

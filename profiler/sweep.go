@@ -101,11 +101,11 @@ func (s *Session) sweepBatch(ctx context.Context, plan SweepPlan, batch int) (re
 		if st == nil {
 			return probeResult{Step: -1}, err
 		}
-		pr := probeResult{OK: result.MeetsSLO(st, plan.SLO, plan.MaxErrorRate), Throughput: st.InferencesPerS, Step: st.Index}
-		if !st.Flags.GeneratorLimited {
-			pr.Achieved = st.SuccessfulRPS
-		}
-		return pr, err
+		// A generator-limited probe's throughput is the generator's ceiling
+		// rather than the target's; the search may still use it, since no
+		// rate above what the generator can drive can meet the SLO here.
+		return probeResult{OK: result.MeetsSLO(st, plan.SLO, plan.MaxErrorRate), Achieved: st.SuccessfulRPS,
+			Throughput: st.InferencesPerS, Step: st.Index}, err
 	}
 
 	out := searchOutcome{Step: -1}
@@ -224,8 +224,8 @@ func breaksBy2x(st *result.Step, slo []result.SLOBound) bool {
 }
 
 // offlineOf is the highest inferences/s measured for a batch size with no
-// latency bound: steps not generator-limited, not interrupted, within the
-// error rate.
+// latency bound: steps measured whole (not generator-limited, interrupted or
+// stopped early), within the error rate.
 func (s *Session) offlineOf(batch int, server *result.ServerConfig, maxErr float64) result.OperatingPoint {
 	op := result.OperatingPoint{Step: -1}
 	for i := range s.run.Steps {
@@ -236,7 +236,7 @@ func (s *Session) offlineOf(batch int, server *result.ServerConfig, maxErr float
 		if server != nil && (st.Server == nil || *st.Server != *server) {
 			continue
 		}
-		if st.Flags.GeneratorLimited || st.Flags.Interrupted || st.ErrorRatio > maxErr {
+		if st.Flags.GeneratorLimited || st.Flags.Interrupted || st.Flags.StoppedEarly || st.ErrorRatio > maxErr {
 			continue
 		}
 		if st.InferencesPerS > op.InferencesPerS {

@@ -125,10 +125,14 @@ type Flags struct {
 type Stability struct {
 	Windows   int     `json:"windows"`
 	Tolerance float64 `json:"tolerance"`
-	// ThroughputSpread and P95Spread are (max-min)/mean over the last
-	// --windows windows, as fractions.
+	// ThroughputSpread, P95Spread and P50Spread are (max-min)/mean over the
+	// last --windows windows, as fractions.
 	ThroughputSpread float64 `json:"throughput_spread"`
 	P95Spread        float64 `json:"p95_spread"`
+	P50Spread        float64 `json:"p50_spread"`
+	// LatencyJudged names the percentile the rule compared: "p95", or "p50"
+	// when a window held too few requests for its p95 to mean anything.
+	LatencyJudged string `json:"latency_judged"`
 }
 
 // HostSummary summarizes the whole machine over the step. CPU % is of the

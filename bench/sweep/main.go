@@ -29,17 +29,18 @@ func main() {
 	batches := flag.String("batch", "1,8", "batch sizes, comma-separated")
 	sloFlag := flag.String("slo", "p95=20ms", "the SLO")
 	preset := flag.String("preset", "small", "built-in model preset")
-	duration := flag.Duration("duration", 2*time.Second, "measured time of each probe")
-	warmup := flag.Duration("warmup", 500*time.Millisecond, "warm-up of each probe")
+	duration := flag.Duration("duration", 3*time.Second, "measured time of each probe")
+	warmup := flag.Duration("warmup", time.Second, "warm-up of each probe")
 	step := flag.Float64("step", 0.05, "linear sweep step, as a fraction of the throughput ceiling")
+	late := flag.Duration("late-threshold", 5*time.Millisecond, "late-send threshold (the large preset holds a core for 5-60 ms at a time, so the co-located generator's timers slip)")
 	flag.Parse()
-	if err := run(*bin, *batches, *sloFlag, *preset, *duration, *warmup, *step); err != nil {
+	if err := run(*bin, *batches, *sloFlag, *preset, *duration, *warmup, *late, *step); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sweep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, batchList, sloFlag, preset string, duration, warmup time.Duration, step float64) error {
+func run(bin, batchList, sloFlag, preset string, duration, warmup, late time.Duration, step float64) error {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func run(bin, batchList, sloFlag, preset string, duration, warmup time.Duration,
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	set := profiler.DefaultSettings()
-	set.Duration, set.Warmup, set.Windows, set.MaxWindows = duration, warmup, 2, 4
+	set.Duration, set.Warmup, set.LateThreshold = duration, warmup, late
 	out, err := os.MkdirTemp("", "infercost-bench-sweep-")
 	if err != nil {
 		return err
@@ -84,8 +85,12 @@ func run(bin, batchList, sloFlag, preset string, duration, warmup time.Duration,
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Peak search vs a linear sweep at %.0f%% steps of the throughput ceiling; built-in server (preset %s), SLO %s, probes of %s + %s warm-up.\n\n",
-		step*100, preset, sloFlag, duration, warmup)
+	for _, st := range s.Run().Steps {
+		fmt.Fprintf(os.Stderr, "  search probe %s: %.0f req/s, p95 %.1f ms, misses %v\n", st.Name, st.SuccessfulRPS, st.LatencyMS.Corrected.P95,
+			result.SLOMisses(&st, slo, result.DefaultMaxErrorRate))
+	}
+	fmt.Printf("Peak search vs a linear sweep at %.0f%% steps of the throughput ceiling; built-in server (preset %s), SLO %s, probes of %s + %s warm-up, late threshold %s.\n\n",
+		step*100, preset, sloFlag, duration, warmup, late)
 	fmt.Println("| batch | search: peak (req/s) | search: probes | linear: peak (req/s) | linear: probes | peaks differ | probe ratio |")
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|")
 	for _, p := range sw.Curve {
@@ -130,7 +135,8 @@ func linear(ctx context.Context, s *profiler.Session, batch int, ceiling, step f
 		if err != nil {
 			return peak, probes, err
 		}
-		if !result.MeetsSLO(st, slo, result.DefaultMaxErrorRate) {
+		if m := result.SLOMisses(st, slo, result.DefaultMaxErrorRate); len(m) > 0 {
+			fmt.Fprintf(os.Stderr, "  linear probe %s failed: %v\n", st.Name, m)
 			break
 		}
 		peak = rate

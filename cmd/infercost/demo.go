@@ -22,9 +22,13 @@ type demoFlags struct {
 }
 
 // demoLoads are the demo's offered rates as fractions of each batch size's
-// one-at-a-time service rate: under it, at it, and beyond it (where the
-// dynamic batcher has to earn its keep).
-var demoLoads = []float64{0.5, 1, 1.5}
+// throughput ceiling, measured first with demoConcurrency requests kept in
+// flight: light, medium, and close to what the machine can serve.
+var demoLoads = []float64{0.3, 0.6, 0.9}
+
+// demoConcurrency keeps enough requests in flight for the dynamic batcher
+// to fill its batches, so the closed-loop probe finds the ceiling.
+const demoConcurrency = 16
 
 func newDemoCmd() *cobra.Command {
 	f := demoFlags{loads: demoLoads}
@@ -38,8 +42,9 @@ summary (latency, inferences/s, CPU %, RSS, GPU or "no GPU detected"), writes a
 run directory, and ends with the cost of serving the model per million
 predictions and per month on the cheapest CPU instances.
 
-For each batch size it first measures the one-at-a-time service rate (one
-request in flight), then offers 50%, 100% and 150% of it, open loop.
+For each batch size it first measures the throughput ceiling (a closed loop
+with 16 requests in flight), then offers 30%, 60% and 90% of it, open loop,
+and prices the highest load that met the SLO.
 The child is stopped cleanly whatever happens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, &f) },
@@ -82,14 +87,16 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	started := time.Now()
 	return measureSession(cmd, cfg, func(ctx context.Context, s *profiler.Session) error {
 		for _, b := range batches {
-			est, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeConcurrency, Concurrency: 1, BatchSize: b, Quick: true,
-				Name: fmt.Sprintf("b%d-one-at-a-time", b)})
+			// A full step, not a quick probe: it may well be the highest
+			// load meeting the SLO, and so the capacity the demo prices.
+			ceiling, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeConcurrency, Concurrency: demoConcurrency, BatchSize: b,
+				Name: fmt.Sprintf("b%d-ceiling", b)})
 			if err != nil {
 				return err
 			}
-			base := est.SuccessfulRPS
+			base := ceiling.SuccessfulRPS
 			if base <= 0 {
-				fmt.Fprintf(errw, "batch %d: no request succeeded one at a time; skipping its loads\n", b)
+				fmt.Fprintf(errw, "batch %d: no request succeeded; skipping its loads\n", b)
 				continue
 			}
 			for _, frac := range f.loads {
