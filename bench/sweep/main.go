@@ -1,8 +1,9 @@
 // Command sweep measures the peak search against a linear sweep on the
 // built-in server (issue "Sweeps, peak search and the optimal batch
 // size"): for each batch size, the search's peak rate within the SLO and
-// its probe count, beside a linear sweep at 5% steps of the throughput
-// ceiling, in the same run. It prints a Markdown table.
+// its probe count, beside a linear sweep that measures every 5% step of
+// the throughput ceiling (a closed loop at concurrency 64), in the same
+// run. It prints a Markdown table.
 //
 //	go build -o bin/infercost ./cmd/infercost && go run ./bench/sweep -infercost bin/infercost
 package main
@@ -32,7 +33,7 @@ func main() {
 	duration := flag.Duration("duration", 3*time.Second, "measured time of each probe")
 	warmup := flag.Duration("warmup", time.Second, "warm-up of each probe")
 	step := flag.Float64("step", 0.05, "linear sweep step, as a fraction of the throughput ceiling")
-	late := flag.Duration("late-threshold", 5*time.Millisecond, "late-send threshold (the large preset holds a core for 5-60 ms at a time, so the co-located generator's timers slip)")
+	late := flag.Duration("late-threshold", 20*time.Millisecond, "late-send threshold (the large preset holds a core for 5-60 ms at a time, so the co-located generator's timers slip; the lateness is in the corrected latency either way)")
 	flag.Parse()
 	if err := run(*bin, *batches, *sloFlag, *preset, *duration, *warmup, *late, *step); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/sweep:", err)
@@ -89,12 +90,19 @@ func run(bin, batchList, sloFlag, preset string, duration, warmup, late time.Dur
 		fmt.Fprintf(os.Stderr, "  search probe %s: %.0f req/s, p95 %.1f ms, misses %v\n", st.Name, st.SuccessfulRPS, st.LatencyMS.Corrected.P95,
 			result.SLOMisses(&st, slo, result.DefaultMaxErrorRate))
 	}
-	fmt.Printf("Peak search vs a linear sweep at %.0f%% steps of the throughput ceiling; built-in server (preset %s), SLO %s, probes of %s + %s warm-up, late threshold %s.\n\n",
+	fmt.Printf("Peak search vs a linear sweep at %.0f%% steps of the throughput ceiling (closed loop, 64 in flight); built-in server (preset %s), SLO %s, probes of %s + %s warm-up, late threshold %s.\n\n",
 		step*100, preset, sloFlag, duration, warmup, late)
 	fmt.Println("| batch | search: peak (req/s) | search: probes | linear: peak (req/s) | linear: probes | peaks differ | probe ratio |")
 	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|")
 	for _, p := range sw.Curve {
-		ceiling := ceilingOf(s.Run().Steps, p.BatchSize)
+		// The linear sweep's scale is measured on its own: a closed loop
+		// with enough requests in flight to saturate the target.
+		cst, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeConcurrency, Concurrency: 64, BatchSize: p.BatchSize,
+			Name: fmt.Sprintf("ceiling-b%d", p.BatchSize)})
+		if err != nil {
+			return err
+		}
+		ceiling := cst.SuccessfulRPS
 		if ceiling <= 0 {
 			fmt.Printf("| %d | %.0f | %d | - | - | - | - |\n", p.BatchSize, p.MaxRPSAtSLO, p.Probes)
 			continue
@@ -111,23 +119,11 @@ func run(bin, batchList, sloFlag, preset string, duration, warmup, late time.Dur
 	return nil
 }
 
-// ceilingOf is the highest successful request rate measured for a batch
-// size: the most the target served, whatever the latency.
-func ceilingOf(steps []result.Step, batch int) float64 {
-	c := 0.0
-	for _, st := range steps {
-		if st.BatchSize == batch && !st.Flags.GeneratorLimited {
-			c = math.Max(c, st.SuccessfulRPS)
-		}
-	}
-	return c
-}
-
-// linear probes step, 2 step, ... of the ceiling until a probe fails the
-// SLO; the peak is the last that passed.
+// linear measures every step of the ceiling (5%, 10%, ... 100%), as a
+// linear sweep does, and returns the highest rate that met the SLO.
 func linear(ctx context.Context, s *profiler.Session, batch int, ceiling, step float64, slo []result.SLOBound) (float64, int, error) {
 	peak, probes := 0.0, 0
-	for k := 1; float64(k)*step <= 1.5; k++ {
+	for k := 1; float64(k)*step <= 1+1e-9; k++ {
 		rate := math.Round(float64(k) * step * ceiling)
 		probes++
 		st, err := s.RunStep(ctx, profiler.Load{Mode: result.ModeRate, Arrival: "constant", RPS: rate, BatchSize: batch,
@@ -137,9 +133,9 @@ func linear(ctx context.Context, s *profiler.Session, batch int, ceiling, step f
 		}
 		if m := result.SLOMisses(st, slo, result.DefaultMaxErrorRate); len(m) > 0 {
 			fmt.Fprintf(os.Stderr, "  linear probe %s failed: %v\n", st.Name, m)
-			break
+			continue
 		}
-		peak = rate
+		peak = math.Max(peak, rate)
 	}
 	return peak, probes, nil
 }

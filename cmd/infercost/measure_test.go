@@ -312,3 +312,62 @@ func TestDemo(t *testing.T) {
 		}
 	}
 }
+
+// A sweep of the built-in server's batcher knobs restarts the child per
+// configuration, records which configuration each step ran on, names the
+// winner, and writes the sweep's plots.
+func TestSweepServerKnobs(t *testing.T) {
+	out := t.TempDir()
+	args := append([]string{"sweep", "--target", "builtin", "--batch", "1,4", "--rates", "100,200", "--slo", "p95=500ms",
+		"--server-max-batch-size", "1,16", "--server-max-queue-delay", "0ms", "--late-threshold", "20ms", "--out", out}, quickFlags...)
+	res := runBinary(t, nil, args...)
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	dir := onlyRun(t, out)
+	run, err := result.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := run.Sweep
+	if sw == nil || len(sw.Curve) != 4 || len(sw.ServerConfigs) != 2 {
+		t.Fatalf("sweep %+v: want 4 curve points over 2 server configurations", sw)
+	}
+	winners := 0
+	for _, c := range sw.ServerConfigs {
+		if c.Winner {
+			winners++
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d winning configurations, want 1: %+v", winners, sw.ServerConfigs)
+	}
+	pids := map[int32]bool{}
+	sizes := map[int]bool{}
+	for _, st := range run.Steps {
+		if st.Server == nil {
+			t.Fatalf("step %s has no server configuration", st.Name)
+		}
+		sizes[st.Server.MaxBatchSize] = true
+		pids[st.Process.PID] = true
+		if !strings.Contains(st.Name, "-s") {
+			t.Errorf("step %s does not name its server configuration", st.Name)
+		}
+	}
+	if len(sizes) != 2 || len(pids) != 2 {
+		t.Errorf("steps ran on server batch sizes %v in processes %v; want 2 of each (a restart per configuration)", sizes, pids)
+	}
+	for _, want := range []string{"built-in server batcher configurations", "<- wins", "sweet spot"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	for _, f := range []string{"batch-curve.png", "batch-curve.svg", "latency-vs-load.png", "utilization.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("plot missing: %v", err)
+		}
+	}
+	for pid := range pids {
+		assertGone(t, pid)
+	}
+}
