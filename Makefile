@@ -25,14 +25,15 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
-## bench: every benchmark (about 15 minutes; results are in the README).
+## bench: every benchmark (about 25 minutes; results are in the README).
 ## Timings on a shared machine are noisy: compare figures from one run.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchtime 20x -count 3 ./modelserver/
-	$(GO) test -run '^$$' -bench 'SamplerCost|SamplerTick' -benchtime 1x -count 3 ./profiler/
-	$(GO) test -run '^$$' -bench . -count 3 ./report/plot/
-	$(GO) run ./bench/loadgen
-	$(GO) run ./bench/sweep -infercost $(BIN)
+	$(GO) test -run '^$$' -bench . -benchtime 1s -count 5 ./modelserver/
+	$(GO) test -run '^$$' -bench 'SamplerCost|SamplerTick' -benchtime 1x -count 5 ./profiler/
+	$(GO) test -run '^$$' -bench . -count 5 ./report/plot/
+	$(GO) run ./bench/loadgen -trials 3
+	$(GO) run ./bench/loadgen -only-million
+	$(GO) run ./bench/sweep -infercost $(BIN) -preset large -slo p95=100ms -batch 1,8
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); corpora are committed.
 FUZZTIME ?= 30s
