@@ -51,14 +51,14 @@ different models are refused. Exit code 4 when no run meets the SLO.`,
 		}
 		opts := cost.CompareOptions{Catalog: cat, Workload: w, Now: costClock(), MaxErrorRate: -1}
 		if cmd.Flags().Changed("max-error-rate") {
-			if maxErr < 0 || maxErr > 1 {
-				return usageErrorf("--max-error-rate: want a share in [0, 1], got %g", maxErr)
+			if err := checkMaxErrorRate(maxErr); err != nil {
+				return err
 			}
 			opts.MaxErrorRate = maxErr
 		}
 		if slo != "" {
-			if opts.SLO, err = result.ParseSLO(slo); err != nil {
-				return usageErrorf("--slo: %v", err)
+			if opts.SLO, err = parseSLOFlag(slo); err != nil {
+				return err
 			}
 		}
 		runs := make([]cost.NamedRun, len(args))

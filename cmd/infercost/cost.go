@@ -115,14 +115,14 @@ defaults it used. Exit code 4 when no step of the run meets the SLO.`,
 			opts := cost.RunOptions{Catalog: cat, Workload: w, Now: costClock(), Batch: batch, CacheHitRate: cacheHit,
 				Instance: instance, RunName: args[0], MaxErrorRate: -1}
 			if changed("max-error-rate") {
-				if maxErr < 0 || maxErr > 1 {
-					return usageErrorf("--max-error-rate: want a share in [0, 1], got %g", maxErr)
+				if err := checkMaxErrorRate(maxErr); err != nil {
+					return err
 				}
 				opts.MaxErrorRate = maxErr
 			}
 			if slo != "" {
-				if opts.SLO, err = result.ParseSLO(slo); err != nil {
-					return usageErrorf("--slo: %v", err)
+				if opts.SLO, err = parseSLOFlag(slo); err != nil {
+					return err
 				}
 			}
 			run, err := result.Read(args[0])

@@ -66,9 +66,9 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	if err != nil {
 		return err
 	}
-	slo, err := result.ParseSLO(f.slo)
+	slo, err := parseSLOFlag(f.slo)
 	if err != nil {
-		return usageErrorf("--slo: %v", err)
+		return err
 	}
 	if f.preset != "small" && f.preset != "large" {
 		return usageErrorf("--preset must be small or large, got %q", f.preset)

@@ -154,11 +154,11 @@ func (f *sweepFlags) resolve() (profiler.SweepPlan, profiler.TargetConfig, error
 	if f.slo == "" {
 		return plan, tc, usageErrorf("--slo is required, e.g. --slo p95=50ms")
 	}
-	if plan.SLO, err = result.ParseSLO(f.slo); err != nil {
-		return plan, tc, usageErrorf("--slo: %v", err)
+	if plan.SLO, err = parseSLOFlag(f.slo); err != nil {
+		return plan, tc, err
 	}
-	if f.maxErrorRate < 0 || f.maxErrorRate >= 1 {
-		return plan, tc, usageErrorf("--max-error-rate is a fraction between 0 and 1 (0.001 = 0.1%%), got %g", f.maxErrorRate)
+	if err := checkMaxErrorRate(f.maxErrorRate); err != nil {
+		return plan, tc, err
 	}
 	if f.precision <= 0 || f.precision >= 1 {
 		return plan, tc, usageErrorf("--precision is a fraction between 0 and 1 (0.05 = 5%%), got %g", f.precision)
