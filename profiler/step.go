@@ -256,74 +256,6 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	return &trialResult{step: st, measured: measured, series: measuredSeries(att, measured.Start)}, nil
 }
 
-// windowLength is --duration / --windows, lengthened at a low rate so the
-// windows together hold --min-requests: a window of three requests can
-// agree with nothing.
-func windowLength(set StepSettings, load Load) time.Duration {
-	w := set.Duration / time.Duration(set.Windows)
-	if load.Mode == result.ModeRate && load.RPS > 0 {
-		need := time.Duration(float64(set.MinRequests) / float64(set.Windows) / load.RPS * float64(time.Second))
-		w = max(w, need)
-	}
-	return w
-}
-
-// wait sleeps for d unless ctx is cancelled (false) or the attack ended.
-func wait(ctx context.Context, done <-chan struct{}, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-done:
-		return ctx.Err() == nil
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func figuresOf(iv *loadgen.Interval) windowFigures {
-	var st result.Step
-	st.BatchSize = 1
-	iv.Fill(&st)
-	c := st.LatencyMS.Corrected
-	return windowFigures{successfulRPS: st.SuccessfulRPS, p95MS: c.P95, p50MS: c.P50, successes: st.Successes}
-}
-
-// trailingRequests counts the requests of the last n windows.
-func trailingRequests(ws []*loadgen.Interval, n int) int64 {
-	var sum int64
-	for _, w := range ws[len(ws)-n:] {
-		sum += w.Completed
-	}
-	return sum
-}
-
-// keptWindows is what a step reports: the last --windows windows (the ones
-// the stability rule judged), reaching further back when they hold fewer
-// than --min-requests requests.
-func keptWindows(ws []*loadgen.Interval, n int, minRequests int64) []*loadgen.Interval {
-	if len(ws) <= n {
-		return ws
-	}
-	k := n
-	for k < len(ws) && trailingRequests(ws, k) < minRequests {
-		k++
-	}
-	return ws[len(ws)-k:]
-}
-
-func mergeIntervals(ws []*loadgen.Interval) *loadgen.Interval {
-	if len(ws) == 0 {
-		return &loadgen.Interval{Start: time.Now(), End: time.Now()}
-	}
-	m := ws[0]
-	for _, w := range ws[1:] {
-		m.Merge(w)
-	}
-	return m
-}
-
 func arrivalName(load Load, arr loadgen.Arrival) string {
 	if arr == nil {
 		return "closed-loop"
@@ -352,32 +284,6 @@ func offeredRPS(load Load) float64 {
 	return load.RPS
 }
 
-// lateLimit is the share of sends that may leave late for the generator's
-// own reasons before a step is generator_limited (DESIGN invariant 3).
-const lateLimit = 0.01
-
-// judgeGenerator applies DESIGN invariant 3: a step whose sends were late
-// for the generator's own reasons (more than 1% late beyond those held by a
-// full --max-inflight), or whose generator CPU was saturated, is
-// generator_limited and says why. "More than 1%" must be shown, not
-// guessed from a handful of sends: one late send in 60 is 1.7% by count but
-// says little, so the rule uses the 95% Wilson lower bound of the late
-// share.
-func judgeGenerator(st *result.Step) {
-	ownLate := math.Max(0, st.LateSendRatio-st.InflightCappedRatio)
-	if st.Mode == result.ModeRate && wilsonLower(ownLate, float64(st.Sent)) > lateLimit {
-		st.Flags.GeneratorLimited = true
-		st.Notes = append(st.Notes, fmt.Sprintf("%.1f%% of sends left later than the late threshold with --max-inflight slots free: the generator could not keep the schedule", ownLate*100))
-	}
-	if st.Generator.Saturated {
-		st.Flags.GeneratorLimited = true
-		st.Notes = append(st.Notes, fmt.Sprintf("the generator's CPU was saturated (mean %.0f%% of one core, %d usable)", st.Generator.CPUPercentMean, usableCores()))
-	}
-	if st.InflightCappedRatio > 0.01 {
-		st.Notes = append(st.Notes, fmt.Sprintf("%.1f%% of sends waited for a free --max-inflight slot: the target held them; their wait is in the corrected latency", st.InflightCappedRatio*100))
-	}
-}
-
 // measuredSeries is the per-second series from the measured start,
 // renumbered from 0.
 func measuredSeries(att *loadgen.Attack, from time.Time) []result.SecondRow {
@@ -401,17 +307,4 @@ func (s *Session) noteRunWarnings(st *result.Step) {
 	if st.Flags.Unstable {
 		s.warn("some steps never settled (flagged unstable): treat their figures with care, or lengthen --duration")
 	}
-}
-
-// wilsonLower is the lower bound of the 95% Wilson score interval for a
-// proportion p observed over n trials.
-func wilsonLower(p, n float64) float64 {
-	if n <= 0 {
-		return 0
-	}
-	const z = 1.96
-	z2 := z * z
-	centre := p + z2/(2*n)
-	margin := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
-	return math.Max(0, (centre-margin)/(1+z2/n))
 }
