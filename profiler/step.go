@@ -80,24 +80,34 @@ func (s *Session) RunStep(ctx context.Context, load Load) (*result.Step, error) 
 
 // plannedStep is how long one trial takes if it settles at once.
 func (s *Session) plannedStep(load Load) time.Duration {
-	if load.Quick {
-		return min(s.cfg.Settings.Warmup, time.Second) + min(s.cfg.Settings.Duration/time.Duration(s.cfg.Settings.Windows), 2*time.Second)
-	}
-	if load.Mode == result.ModeRate && load.Arrival == "ramp" {
-		return s.cfg.Settings.Duration
-	}
-	if d := finiteSchedule(load); d > 0 {
+	set := s.settingsFor(load)
+	if d := finiteSchedule(load, set.Duration); d > 0 {
 		return d
 	}
-	return s.cfg.Settings.Warmup + windowLength(s.cfg.Settings, load)*time.Duration(s.cfg.Settings.Windows)
+	return set.Warmup + windowLength(set, load)*time.Duration(set.Windows)
 }
 
-// finiteSchedule is the length of a ramp or steps schedule, 0 otherwise.
-func finiteSchedule(load Load) time.Duration {
+// settingsFor is the measurement rules a load runs under: the session's,
+// or for a Quick probe one short window after a short warm-up.
+func (s *Session) settingsFor(load Load) StepSettings {
+	set := s.cfg.Settings
+	if load.Quick {
+		set.Duration = min(set.Duration/time.Duration(set.Windows), 2*time.Second)
+		set.Warmup = min(set.Warmup, time.Second)
+		set.Windows, set.MaxWindows = 1, 1
+	}
+	return set
+}
+
+// finiteSchedule is the length of a ramp (it spans the step's duration) or
+// steps schedule, 0 for open-ended arrivals.
+func finiteSchedule(load Load, duration time.Duration) time.Duration {
 	if load.Mode != result.ModeRate {
 		return 0
 	}
 	switch load.Arrival {
+	case "ramp":
+		return duration
 	case "steps":
 		var d time.Duration
 		for _, st := range load.Stages {
@@ -143,12 +153,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	if err != nil {
 		return nil, err
 	}
-	set := s.cfg.Settings
-	if load.Quick {
-		set.Duration = min(set.Duration/time.Duration(set.Windows), 2*time.Second)
-		set.Warmup = min(set.Warmup, time.Second)
-		set.Windows, set.MaxWindows = 1, 1
-	}
+	set := s.settingsFor(load)
 	att, err := loadgen.Start(ctx, loadgen.Config{
 		Workload: wl, Arrival: arr, Concurrency: load.Concurrency,
 		MaxInflight: set.MaxInflight, LateThreshold: set.LateThreshold, Conn: s.cfg.Target.Conn,

@@ -143,22 +143,11 @@ func (d *strictDecoder) decode(n *yaml.Node, v reflect.Value, where, key string)
 			return
 		}
 		m := reflect.MakeMap(v.Type())
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := resolve(n.Content[i]), n.Content[i+1]
-			if k == nil || k.Kind != yaml.ScalarNode {
-				d.fail(n.Content[i], where, "%s: keys must be plain names", key)
-				continue
-			}
-			if seen[k.Value] {
-				d.fail(k, where, "%s: key %q appears twice", key, k.Value)
-				continue
-			}
-			seen[k.Value] = true
+		d.eachKey(n, where, key+": ", func(k, val *yaml.Node) {
 			elem := reflect.New(v.Type().Elem()).Elem()
 			d.decode(val, elem, where, key+"."+k.Value)
 			m.SetMapIndex(reflect.ValueOf(k.Value), elem)
-		}
+		})
 		v.Set(m)
 	case reflect.Slice:
 		if isNull(n) {
@@ -201,6 +190,19 @@ func (d *strictDecoder) decodeStructAt(n *yaml.Node, v reflect.Value, where, pre
 		return
 	}
 	fields := yamlFields(v.Type())
+	d.eachKey(n, where, prefix, func(k, val *yaml.Node) {
+		idx, ok := fields[k.Value]
+		if !ok {
+			d.fail(k, where, "%sunknown field %q (known: %s)", prefix, k.Value, strings.Join(sortedKeys(fields), ", "))
+			return
+		}
+		d.decode(val, v.FieldByIndex(idx), where, strings.TrimSuffix(prefix, ": ")+dotIf(prefix)+k.Value)
+	})
+}
+
+// eachKey calls fn for every key of mapping n and its value, refusing keys
+// that are not plain names or appear twice; prefix starts its messages.
+func (d *strictDecoder) eachKey(n *yaml.Node, where, prefix string, fn func(k, val *yaml.Node)) {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := resolve(n.Content[i]), n.Content[i+1]
@@ -213,12 +215,7 @@ func (d *strictDecoder) decodeStructAt(n *yaml.Node, v reflect.Value, where, pre
 			continue
 		}
 		seen[k.Value] = true
-		idx, ok := fields[k.Value]
-		if !ok {
-			d.fail(k, where, "%sunknown field %q (known: %s)", prefix, k.Value, strings.Join(sortedKeys(fields), ", "))
-			continue
-		}
-		d.decode(val, v.FieldByIndex(idx), where, strings.TrimSuffix(prefix, ": ")+dotIf(prefix)+k.Value)
+		fn(k, val)
 	}
 }
 
