@@ -14,8 +14,24 @@ import (
 )
 
 // SchemaVersion is the version of the run.json layout. Readers refuse a
-// file whose schema_version is newer than the one they know.
-const SchemaVersion = 1
+// file whose schema_version is newer than the one they know and read every
+// older one: version 1 (KServe-only runs) is read as version 2 with the
+// fields it lacks at their neutral values (protocol "kserve", unit
+// "inference", SLO metric "latency", no LLM figures, no scrapes).
+//
+// Version 2 added: spec.protocol, spec.llm, spec.gpus, spec.scrape,
+// spec.scrape_interval_ms, spec.labels; environment.hardware_source
+// "scrape:NAME"; per step unit, goodput_requests_per_s, the LLM figures
+// (ttft_ms, itl_ms, tpot_ms, tokens), scrape, energy, and each GPU's name
+// and source; slo[].metric; sweep.unit, sweep.provisional and per curve
+// point the figures in the run's unit and incomplete.
+const SchemaVersion = 2
+
+// Protocols a run can speak (spec.protocol).
+const (
+	ProtocolKServe = "kserve"
+	ProtocolOpenAI = "openai"
+)
 
 // Run status values.
 const (
@@ -87,6 +103,28 @@ type Spec struct {
 	// ServerConfigs lists the built-in server configurations a sweep tries
 	// (its --server-max-batch-size x --server-max-queue-delay grid).
 	ServerConfigs []ServerConfig `json:"server_configs"`
+	// Protocol is how requests were made: "kserve" (KServe v2 / Open
+	// Inference Protocol) or "openai" (OpenAI-compatible streaming).
+	Protocol string `json:"protocol"`
+	// LLM is the prompt plan of an openai run; null for KServe.
+	LLM *LLMSpec `json:"llm"`
+	// GPUs is how many GPUs served the target, as --gpus said (default 1);
+	// the cost engine prices capacity per that many GPUs unless the
+	// samples show how many were busy. 0 in runs older than version 2.
+	GPUs int `json:"gpus"`
+	// Scrape lists the Prometheus endpoints read during the run
+	// (--scrape NAME=URL, the URL with credentials redacted).
+	Scrape           []ScrapeTarget `json:"scrape"`
+	ScrapeIntervalMS float64        `json:"scrape_interval_ms"`
+	// Labels are the user's --label key=value pairs (model_version=v7, ...),
+	// for run history and reports.
+	Labels map[string]string `json:"labels"`
+}
+
+// ScrapeTarget is one --scrape NAME=URL.
+type ScrapeTarget struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // ServerConfig is the configuration of the built-in server when infercost
@@ -123,7 +161,9 @@ type Environment struct {
 	// model for a CPU run, or the --hardware label for a target measured
 	// elsewhere.
 	Hardware string `json:"hardware"`
-	// HardwareSource is "detected" or "flag".
+	// HardwareSource is "detected" (this host's GPU or CPU), "flag"
+	// (--hardware) or "scrape:NAME" (the GPU model a scraped exporter
+	// reported; it wins over the others).
 	HardwareSource string `json:"hardware_source"`
 }
 

@@ -98,3 +98,46 @@ func FuzzParseSLO(f *testing.F) {
 		}
 	})
 }
+
+func TestParseSLOTokenMetrics(t *testing.T) {
+	got, err := ParseSLO("p99=20s, itl_p95=50ms, TTFT_p95=0.5s, tpot_p50=30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := FormatSLO(got); s != "p99=20000ms,ttft_p95=500ms,itl_p95=50ms,tpot_p50=30ms" {
+		t.Errorf("FormatSLO = %q", s)
+	}
+	if !HasTokenMetrics(got) || HasTokenMetrics(got[:1]) {
+		t.Errorf("HasTokenMetrics wrong for %v", got)
+	}
+	back, err := ParseSLO(FormatSLO(got))
+	if err != nil || FormatSLO(back) != FormatSLO(got) {
+		t.Errorf("round trip: %v, %v", back, err)
+	}
+	for _, bad := range []struct{ in, want string }{
+		{"ttfb_p95=1s", "unknown metric"},
+		{"latency_p95=1s", "unknown metric"},
+		{"ttft_p97=1s", "unknown percentile"},
+		{"ttft_p95=1s,TTFT_p95=2s", "names ttft_p95 twice"},
+	} {
+		if _, err := ParseSLO(bad.in); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("ParseSLO(%q) = %v, want %q", bad.in, err, bad.want)
+		}
+	}
+}
+
+func TestSLOMissesTokenMetrics(t *testing.T) {
+	slo, _ := ParseSLO("ttft_p95=500ms,itl_p95=50ms")
+	ttft, itl := Quantiles{Count: 10, P95: 400}, Quantiles{Count: 90, P95: 60}
+	st := Step{Successes: 10, Requests: 10, LLMFigures: LLMFigures{TTFTMS: &ttft, ITLMS: &itl}}
+	misses := SLOMisses(&st, slo, 0.001)
+	if len(misses) != 1 || misses[0].What != "itl_p95" || misses[0].Observed != 60 || !misses[0].IsLatency() {
+		t.Fatalf("misses %+v, want one itl_p95 miss at 60", misses)
+	}
+	// A KServe step has no TTFT: the bound cannot be met, and says why.
+	kserve := Step{Successes: 10, Requests: 10}
+	misses = SLOMisses(&kserve, slo, 0.001)
+	if len(misses) != 2 || !misses[0].Missing || misses[0].IsLatency() || !strings.Contains(misses[0].String(), "no such figure") {
+		t.Fatalf("KServe step misses %+v", misses)
+	}
+}

@@ -74,6 +74,23 @@ type Step struct {
 	Trials []Trial      `json:"trials"`
 	Spread TrialsSpread `json:"spread"`
 	Files  StepFiles    `json:"files"`
+
+	// Unit is what the step's work is counted in, the unit its cost is
+	// quoted per: "inference" (KServe: successful requests x batch) or
+	// "output_token" (an LLM endpoint). Throughput() reads the figure.
+	Unit string `json:"unit"`
+	// GoodputRPS counts the successful requests per second that met every
+	// per-request bound of the SLO the step was measured under (a p95 bound
+	// on e2e latency becomes e2e <= bound for each request, ttft_p95 becomes
+	// ttft <= bound, ...); with no SLO it equals SuccessfulRPS.
+	GoodputRPS float64 `json:"goodput_requests_per_s"`
+	LLMFigures
+	// Scrape holds what each --scrape endpoint reported over the step, by
+	// the scrape's name; {} when nothing was scraped.
+	Scrape map[string]ScrapeSummary `json:"scrape"`
+	// Energy is the energy the step's work took, from GPU power readings
+	// (local NVML or scraped); null when no power was read.
+	Energy *Energy `json:"energy"`
 }
 
 // Latency holds both views of request latency. Corrected is measured from
@@ -177,7 +194,12 @@ type GeneratorSummary struct {
 
 // GPUSummary summarizes one GPU over the step.
 type GPUSummary struct {
-	Index                  int     `json:"index"`
+	Index int `json:"index"`
+	// Name is the GPU model ("NVIDIA A10G"); Source says where its readings
+	// came from: "nvml" (this host) or "scrape:NAME" (a --scrape endpoint).
+	// Both are "" in runs older than version 2, which only had NVML.
+	Name                   string  `json:"name"`
+	Source                 string  `json:"source"`
 	Samples                int     `json:"samples"`
 	UtilizationPercentMean float64 `json:"utilization_percent_mean"`
 	UtilizationPercentP95  float64 `json:"utilization_percent_p95"`

@@ -79,9 +79,11 @@ func WriteFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// Write normalizes r and writes dir/run.json atomically.
+// Write normalizes r and writes dir/run.json atomically, always in the
+// current schema version (a resumed older run is upgraded).
 func Write(dir string, r *Run) error {
 	r.Normalize()
+	r.SchemaVersion = SchemaVersion
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", FileName, err)
@@ -115,6 +117,8 @@ func Decode(data []byte, name string) (*Run, error) {
 	if probe.SchemaVersion == nil {
 		return nil, fmt.Errorf("%s is not a run.json: it has no schema_version", name)
 	}
+	// Every older version is read: Normalize gives the fields it lacks
+	// their neutral values.
 	if *probe.SchemaVersion > SchemaVersion || *probe.SchemaVersion < 1 {
 		return nil, fmt.Errorf("%s has schema_version %d; this infercost reads version %d (upgrade infercost)", name, *probe.SchemaVersion, SchemaVersion)
 	}
@@ -133,6 +137,7 @@ func (r *Run) Normalize() {
 	if r.SchemaVersion == 0 {
 		r.SchemaVersion = SchemaVersion
 	}
+	unit := r.Unit()
 	r.Spec.normalize()
 	if len(r.Environment.Model) == 0 {
 		r.Environment.Model = json.RawMessage("{}")
@@ -144,9 +149,15 @@ func (r *Run) Normalize() {
 		r.Steps = []Step{}
 	}
 	for i := range r.Steps {
+		if r.Steps[i].Unit == "" {
+			r.Steps[i].Unit = unit
+		}
 		r.Steps[i].Normalize()
 	}
 	if r.Sweep != nil {
+		if r.Sweep.Unit == "" {
+			r.Sweep.Unit = unit
+		}
 		r.Sweep.normalize()
 	}
 	if r.Warnings == nil {
@@ -173,6 +184,25 @@ func (s *Spec) normalize() {
 	if s.ServerConfigs == nil {
 		s.ServerConfigs = []ServerConfig{}
 	}
+	if s.Protocol == "" {
+		s.Protocol = ProtocolKServe
+	}
+	if s.Scrape == nil {
+		s.Scrape = []ScrapeTarget{}
+	}
+	if s.Labels == nil {
+		s.Labels = map[string]string{}
+	}
+	normalizeSLO(s.SLO)
+}
+
+// normalizeSLO names the metric of bounds written before version 2.
+func normalizeSLO(slo []SLOBound) {
+	for i := range slo {
+		if slo[i].Metric == "" {
+			slo[i].Metric = MetricLatency
+		}
+	}
 }
 
 // Normalize fills a step's nil lists and maps; every error kind is present.
@@ -194,6 +224,16 @@ func (st *Step) Normalize() {
 	if st.Trials == nil {
 		st.Trials = []Trial{}
 	}
+	if st.Unit == "" {
+		st.Unit = UnitInference
+	}
+	if st.Scrape == nil {
+		st.Scrape = map[string]ScrapeSummary{}
+	}
+	for k, sc := range st.Scrape {
+		sc.normalize()
+		st.Scrape[k] = sc
+	}
 }
 
 func (s *Sweep) normalize() {
@@ -206,4 +246,5 @@ func (s *Sweep) normalize() {
 	if s.ServerConfigs == nil {
 		s.ServerConfigs = []ServerConfigResult{}
 	}
+	normalizeSLO(s.SLO)
 }

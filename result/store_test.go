@@ -101,3 +101,47 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeReadsVersion1AsVersion2(t *testing.T) {
+	doc := `{"schema_version": 1, "name": "old", "spec": {"slo": [{"percentile": "p95", "bound_ms": 50}]},
+		"steps": [{"name": "b1-r10", "batch_size": 1, "inferences_per_s": 10}],
+		"sweep": {"slo": [{"percentile": "p95", "bound_ms": 50}], "curve": []}}`
+	r, err := Decode([]byte(doc), "run.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &r.Steps[0]
+	if r.Spec.Protocol != ProtocolKServe || st.Unit != UnitInference || r.Sweep.Unit != UnitInference || r.Unit() != UnitInference {
+		t.Errorf("v1 run read with protocol %q, step unit %q, sweep unit %q", r.Spec.Protocol, st.Unit, r.Sweep.Unit)
+	}
+	if r.Spec.SLO[0].Metric != MetricLatency || r.Sweep.SLO[0].Metric != MetricLatency {
+		t.Errorf("v1 SLO metric %q / %q, want latency", r.Spec.SLO[0].Metric, r.Sweep.SLO[0].Metric)
+	}
+	if st.TTFTMS != nil || st.IsLLM() || st.Throughput() != 10 || st.Scrape == nil || st.Energy != nil {
+		t.Errorf("v1 step read with LLM figures or scrapes: %+v", st)
+	}
+	// Written back, it is a version 2 file with every new key present.
+	dir := t.TempDir()
+	if err := Write(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, FileName))
+	for _, want := range []string{`"schema_version": 2`, `"ttft_ms": null`, `"output_tokens_per_s": null`, `"scrape": {}`,
+		`"energy": null`, `"unit": "inference"`, `"labels": {}`, `"metric": "latency"`, `"llm": null`, `"provisional": false`} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("rewritten run.json lacks %s", want)
+		}
+	}
+}
+
+func TestThroughputFollowsTheUnit(t *testing.T) {
+	tok := 420.0
+	st := Step{Unit: UnitOutputToken, InferencesPerS: 3, LLMFigures: LLMFigures{OutputTokensPerS: &tok}}
+	if st.Throughput() != 420 || !st.IsLLM() {
+		t.Errorf("LLM step throughput %g", st.Throughput())
+	}
+	r := Run{Spec: Spec{Protocol: ProtocolOpenAI}}
+	if r.Unit() != UnitOutputToken || UnitWords(r.Unit()) != "output tokens" {
+		t.Errorf("openai run unit %q", r.Unit())
+	}
+}

@@ -4,6 +4,13 @@ package result
 type Sweep struct {
 	SLO          []SLOBound `json:"slo"`
 	MaxErrorRate float64    `json:"max_error_rate"`
+	// Unit is the unit the sweep ranks by ("inference" or
+	// "output_token"): the *_units_* figures below are in it.
+	Unit string `json:"unit"`
+	// Provisional: some batch size's search did not finish (the sweep was
+	// interrupted); the answers stand only for what was measured, until
+	// the sweep is resumed (--resume).
+	Provisional bool `json:"provisional"`
 	// Search is "rate" or "concurrency" for a peak search, "list" when the
 	// loads were given (--rates or --concurrency lists).
 	Search string       `json:"search"`
@@ -41,6 +48,14 @@ type CurvePoint struct {
 	Probes   int `json:"probes"`
 	// MaxInferencesPerS is the highest measured with no latency bound.
 	MaxInferencesPerS float64 `json:"max_inferences_per_s"`
+	// MaxUnitsPerSAtSLO and MaxUnitsPerS are the two figures above in the
+	// sweep's unit (equal to them for inferences; output tokens/s for an
+	// LLM endpoint).
+	MaxUnitsPerSAtSLO float64 `json:"max_units_per_s_at_slo"`
+	MaxUnitsPerS      float64 `json:"max_units_per_s"`
+	// Incomplete: this batch size's search did not finish (interrupted), so
+	// "nothing met the SLO" is not an answer for it.
+	Incomplete bool `json:"incomplete"`
 }
 
 // LatencyAtPeak is the corrected latency at a curve point's peak, ms.
@@ -52,13 +67,15 @@ type LatencyAtPeak struct {
 
 // OperatingPoint names one step as an answer.
 type OperatingPoint struct {
-	BatchSize      int           `json:"batch_size"`
-	InferencesPerS float64       `json:"inferences_per_s"`
-	RPS            float64       `json:"rps"`
-	Concurrency    int           `json:"concurrency"`
-	LatencyMS      LatencyAtPeak `json:"latency_ms"`
-	Step           int           `json:"step"`
-	Server         *ServerConfig `json:"server"`
+	BatchSize      int     `json:"batch_size"`
+	InferencesPerS float64 `json:"inferences_per_s"`
+	// UnitsPerS is the throughput in the sweep's unit.
+	UnitsPerS   float64       `json:"units_per_s"`
+	RPS         float64       `json:"rps"`
+	Concurrency int           `json:"concurrency"`
+	LatencyMS   LatencyAtPeak `json:"latency_ms"`
+	Step        int           `json:"step"`
+	Server      *ServerConfig `json:"server"`
 }
 
 // ServerConfigResult is the best the sweep found with one built-in server

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -186,6 +187,10 @@ func goldenRuns() map[string]*result.Run {
 	return out
 }
 
+// TestGoldenRunsUpToDate checks that each committed golden run reads as
+// its definition above. The committed files are schema version 1 and stay
+// so: reading them is how the suite proves that older runs remain valid
+// (DESIGN "Protocols": one schema bump, older versions read).
 func TestGoldenRunsUpToDate(t *testing.T) {
 	for name, run := range goldenRuns() {
 		dir := filepath.Join(goldenDir, name)
@@ -202,16 +207,20 @@ func TestGoldenRunsUpToDate(t *testing.T) {
 		if err := result.Write(tmp, run); err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(filepath.Join(tmp, result.FileName))
+		want, err := result.Read(tmp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(filepath.Join(dir, result.FileName))
+		got, err := result.Read(dir)
 		if err != nil {
-			t.Fatalf("golden run %s missing (go test ./report/cost -run TestGoldenRuns -update-golden): %v", name, err)
+			t.Fatalf("golden run %s missing or unreadable (go test ./report/cost -run TestGoldenRuns -update-golden): %v", name, err)
 		}
-		if string(got) != string(want) {
-			t.Errorf("golden run %s is out of date: go test ./report/cost -run TestGoldenRuns -update-golden", name)
+		if got.SchemaVersion != 1 {
+			t.Errorf("golden run %s is schema version %d; the committed goldens stay version 1", name, got.SchemaVersion)
+		}
+		got.SchemaVersion = want.SchemaVersion
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("golden run %s does not read as its definition: go test ./report/cost -run TestGoldenRuns -update-golden", name)
 		}
 	}
 }
