@@ -36,6 +36,9 @@ type Config struct {
 	// late (default 2ms: Go's timers can oversleep by about 1 ms).
 	LateThreshold time.Duration
 	Conn          ConnOptions
+	// Goodput are the per-request bounds a success must meet to count as
+	// goodput (the SLO the step is judged by); none: every success does.
+	Goodput []result.SLOBound
 }
 
 // Attack is a running attack.
@@ -108,16 +111,17 @@ func Start(ctx context.Context, cfg Config) (*Attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxBody := w.maxBody
-	if w.validate {
-		maxBody++ // one byte more tells an oversized response from a full one
+	var stream *streamTransport
+	if w.stream {
+		stream = &streamTransport{base: client.Transport}
+		client.Transport = stream
 	}
 	a.client = client
 	a.attacker = vegeta.NewAttacker(
 		vegeta.Client(client),
 		vegeta.Workers(uint64(min(slots, 64))),
 		vegeta.MaxWorkers(uint64(slots)),
-		vegeta.MaxBody(maxBody),
+		vegeta.MaxBody(w.readLimit()),
 	)
 	p := &pacer{a: a, timer: time.NewTimer(time.Hour)}
 	p.timer.Stop()
@@ -130,6 +134,9 @@ func Start(ctx context.Context, cfg Config) (*Attack, error) {
 	// Our own start, just before vegeta's: intended times count from here
 	// (DESIGN "Notes on vegeta"); the two differ by microseconds.
 	a.start = time.Now()
+	if stream != nil {
+		stream.start = a.start
+	}
 	a.rec = newRecorder(a.start, a.arrival == nil, slots, cfg.LateThreshold)
 	results := a.attacker.Attack(tr, p, 0, "")
 	go a.consume(results)
@@ -144,16 +151,16 @@ type judged struct {
 }
 
 // consume takes every result from vegeta's unbuffered channel. Its work per
-// result is kept small so it never slows the attack: KServe bodies are
-// validated by a pool of validators after the worker has been released, so
-// validation neither counts as latency nor throttles sending.
+// result is kept small so it never slows the attack: 2xx bodies are judged
+// by the protocol on a pool of validators after the worker has been
+// released, so judging neither counts as latency nor throttles sending.
 func (a *Attack) consume(results <-chan *vegeta.Result) {
 	var (
 		queue chan judged
 		wg    sync.WaitGroup
 		cur   *scheduleCursor
 	)
-	if a.cfg.Workload.validate {
+	if a.cfg.Workload.judge != nil {
 		queue = make(chan judged, 1024)
 		for i := 0; i < runtime.GOMAXPROCS(0); i++ {
 			wg.Add(1)
@@ -168,18 +175,22 @@ func (a *Attack) consume(results <-chan *vegeta.Result) {
 			a.rec.release(nil)
 			continue
 		}
+		sent := res.Timestamp.Sub(a.start)
 		o := outcome{
 			kind:        classify(res),
 			uncorrected: res.Latency,
 			corrected:   res.Latency,
 			bytesIn:     responseBytes(res),
 			bytesOut:    int64(res.BytesOut),
+			intended:    sent,
+			sent:        sent,
 		}
 		if cur != nil {
 			// Corrected = Timestamp + Latency - (start + At(Seq)). A send never
 			// precedes its intended time, so it is never below uncorrected.
 			if at, ok := cur.at(res.Seq); ok {
-				o.corrected = max(res.Timestamp.Sub(a.start)+res.Latency-at, res.Latency)
+				o.corrected = max(sent+res.Latency-at, res.Latency)
+				o.intended = min(at, sent)
 			}
 		}
 		if o.kind == "" && queue != nil {
@@ -187,6 +198,7 @@ func (a *Attack) consume(results <-chan *vegeta.Result) {
 			queue <- judged{o: o, body: res.Body}
 			continue
 		}
+		o.judgeGoodput(a.cfg.Goodput)
 		a.rec.release(&o)
 	}
 	if queue != nil {
@@ -202,9 +214,8 @@ func (a *Attack) validate(queue <-chan judged, wg *sync.WaitGroup) {
 	w := a.cfg.Workload
 	for j := range queue {
 		o := j.o
-		if w.check(j.body) != nil {
-			o.kind = result.ErrBadBody
-		}
+		o.apply(w.judge.judge(j.body))
+		o.judgeGoodput(a.cfg.Goodput)
 		if !a.aborted.Load() {
 			a.rec.record(&o)
 		}

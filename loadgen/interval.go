@@ -68,6 +68,11 @@ type Interval struct {
 	// Corrected and Uncorrected latency of successful requests, and SendLag
 	// of every send, in microseconds (1 us to 1 h, 3 significant digits).
 	Corrected, Uncorrected, SendLag *hdrhistogram.Histogram
+	// Goodput counts the successes that met every per-request bound of
+	// Config.Goodput (every success when there are none).
+	Goodput int64
+	// Tokens holds what streamed responses carried (zero otherwise).
+	Tokens TokenFigures
 
 	// measured is the measured time when it is not End-Start (merged
 	// intervals that were not contiguous).
@@ -82,6 +87,7 @@ func newInterval(start time.Time) *Interval {
 		Corrected:   NewHistogram(),
 		Uncorrected: NewHistogram(),
 		SendLag:     NewHistogram(),
+		Tokens:      newTokenFigures(),
 	}
 }
 
@@ -148,6 +154,8 @@ func (iv *Interval) Merge(o *Interval) {
 	iv.Corrected = mergeHist(iv.Corrected, o.Corrected)
 	iv.Uncorrected = mergeHist(iv.Uncorrected, o.Uncorrected)
 	iv.SendLag = mergeHist(iv.SendLag, o.SendLag)
+	iv.Goodput += o.Goodput
+	iv.Tokens.merge(&o.Tokens)
 }
 
 func mergeHist(into, from *hdrhistogram.Histogram) *hdrhistogram.Histogram {
@@ -164,8 +172,9 @@ func mergeHist(into, from *hdrhistogram.Histogram) *hdrhistogram.Histogram {
 // requests, successes, sent, offered, achieved_rps, successful_rps,
 // inferences_per_s (successful_rps x st.BatchSize, so set BatchSize first),
 // success_ratio, error_ratio, errors (every kind), latency_ms (corrected
-// and uncorrected), send_lag_ms, late_send_ratio, inflight_capped_ratio and
-// bytes per request. It sets no flags.
+// and uncorrected), send_lag_ms, late_send_ratio, inflight_capped_ratio,
+// bytes per request, goodput, and, for a step whose Unit is output tokens,
+// the token figures (TTFT, ITL, TPOT, tokens/s). It sets no flags.
 func (iv *Interval) Fill(st *result.Step) {
 	dur := iv.Duration().Seconds()
 	st.DurationS = dur
@@ -189,6 +198,11 @@ func (iv *Interval) Fill(st *result.Step) {
 	st.InflightCappedRatio = ratio(float64(iv.InflightCapped), float64(iv.Sent))
 	st.BytesInPerRequest = ratio(float64(iv.BytesIn), float64(iv.Completed))
 	st.BytesOutPerRequest = ratio(float64(iv.BytesOut), float64(iv.Completed))
+	st.GoodputRPS = ratio(float64(iv.Goodput), dur)
+	st.LLMFigures = result.LLMFigures{}
+	if st.Unit == result.UnitOutputToken {
+		iv.Tokens.fill(st, dur)
+	}
 }
 
 func ratio(a, b float64) float64 {

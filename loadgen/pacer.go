@@ -11,12 +11,12 @@ import (
 // vegeta's hit, after the timestamp, so it does nothing else, and it never
 // fails (a targeter error would stop the attack).
 func newTargeter(w *Workload, conn ConnOptions) vegeta.Targeter {
-	header := w.requestHeader(conn)
+	headers := w.bodyHeaders(conn)
 	var n atomic.Uint64
 	return func(t *vegeta.Target) error {
-		i := n.Add(1) - 1
-		t.Method, t.URL, t.Header = w.method, w.url, header
-		t.Body = w.bodies[i%uint64(len(w.bodies))]
+		i := (n.Add(1) - 1) % uint64(len(w.bodies))
+		t.Method, t.URL, t.Header = w.method, w.url, headers[i%uint64(len(headers))]
+		t.Body = w.bodies[i]
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"github.com/infercost/infercost/result"
 	"net"
 	"net/http"
 	"strings"
@@ -163,9 +164,9 @@ func TestCheckResponse(t *testing.T) {
 		{`{"outputs":[{"name":"y"`, "not JSON"},
 		{`<html>`, "not JSON"},
 	} {
-		err := w.check([]byte(c.body))
-		if (c.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
-			t.Errorf("check(%s) = %v, want %q", c.body, err, c.wantErr)
+		v := w.judge.judge([]byte(c.body))
+		if (c.wantErr == "") != (v.kind == "") || !strings.Contains(v.detail, c.wantErr) || (v.kind != "" && v.kind != result.ErrBadBody) {
+			t.Errorf("judge(%s) = %q %q, want %q", c.body, v.kind, v.detail, c.wantErr)
 		}
 	}
 }

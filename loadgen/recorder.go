@@ -112,15 +112,6 @@ func (r *recorder) releasedLocked(now time.Duration) {
 	}
 }
 
-// outcome is one completed request, ready to record.
-type outcome struct {
-	kind        string // "" for success, else a result.ErrorKinds key
-	corrected   time.Duration
-	uncorrected time.Duration
-	bytesIn     int64
-	bytesOut    int64
-}
-
 // release frees a worker and, when o is not nil, records its outcome in the
 // same critical section.
 func (r *recorder) release(o *outcome) {
@@ -158,6 +149,12 @@ func (r *recorder) recordLocked(now time.Duration, o *outcome) {
 	iv.Successes++
 	recordUS(iv.Corrected, o.corrected)
 	recordUS(iv.Uncorrected, o.uncorrected)
+	if o.good {
+		iv.Goodput++
+	}
+	if o.stream {
+		iv.recordStream(o)
+	}
 	if s := int(now / time.Second); s != r.sec {
 		r.flushSecondLocked()
 		r.sec = s

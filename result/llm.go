@@ -40,6 +40,13 @@ type LLMSpec struct {
 	// server generates the asked length (servers that ignore them may stop
 	// early; what came is counted).
 	ForceOutputLength bool `json:"force_output_length"`
+	// TokensPerWord and PromptOverheadTokens convert prompt words into the
+	// server's tokens (the chat template's tokens are the overhead); when
+	// TokenizerCalibrated they were fitted to the server's own usage counts
+	// at preflight, otherwise they are an estimate (1.3 tokens a word).
+	TokensPerWord        float64 `json:"tokens_per_word"`
+	PromptOverheadTokens float64 `json:"prompt_overhead_tokens"`
+	TokenizerCalibrated  bool    `json:"tokenizer_calibrated"`
 }
 
 // TokenDist is a token count drawn from a normal distribution (StdDev 0: a

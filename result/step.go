@@ -9,11 +9,15 @@ const (
 	ErrHTTP4xx = "http_4xx"
 	ErrHTTP5xx = "http_5xx"
 	ErrBadBody = "bad_body"
-	ErrOther   = "other"
+	// ErrStreamCut: a streamed response ended or broke before its end
+	// marker ([DONE]); ErrStreamError: the stream carried an error object.
+	ErrStreamCut   = "stream_cut"
+	ErrStreamError = "stream_error"
+	ErrOther       = "other"
 )
 
 // ErrorKinds lists every error kind, in the order reports print them.
-var ErrorKinds = []string{ErrConnect, ErrTimeout, ErrHTTP4xx, ErrHTTP5xx, ErrBadBody, ErrOther}
+var ErrorKinds = []string{ErrConnect, ErrTimeout, ErrHTTP4xx, ErrHTTP5xx, ErrBadBody, ErrStreamCut, ErrStreamError, ErrOther}
 
 // Step is one measured load level: one batch size at one offered rate (or
 // one concurrency), after warm-up, over the windows that were kept.
