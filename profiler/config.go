@@ -54,6 +54,22 @@ type TargetConfig struct {
 	HardwareLabel string
 	DataFile      string
 	Seed          int64
+	// Protocol speaks to the target; nil is KServe v2 for Model with
+	// DataFile and Seed.
+	Protocol loadgen.Protocol
+	// GPUs is how many GPUs serve the target (--gpus), recorded for the
+	// cost engine.
+	GPUs int
+	// Labels are the run's --label pairs.
+	Labels map[string]string
+}
+
+// protocol is the target's protocol (KServe v2 unless told otherwise).
+func (t TargetConfig) protocol() loadgen.Protocol {
+	if t.Protocol != nil {
+		return t.Protocol
+	}
+	return loadgen.NewKServe(loadgen.KServeOptions{Model: t.Model, DataFile: t.DataFile, Seed: t.Seed})
 }
 
 // StepSettings are the measurement rules every step follows.

@@ -35,8 +35,11 @@ type Session struct {
 	sampler *Sampler
 	gpuSrc  gpu.Source
 	baseURL string
-	meta    *loadgen.ModelMetadata
-	server  *result.ServerConfig // the built-in server's current configuration
+	// target is the endpoint as its protocol's preflight found it; unit
+	// what its work is counted in.
+	target loadgen.Target
+	unit   string
+	server *result.ServerConfig // the built-in server's current configuration
 	// varyServer: a sweep tries several server configurations, so step
 	// names say which one they ran on.
 	varyServer bool
@@ -166,15 +169,16 @@ func (s *Session) startChild(ctx context.Context, srv result.ServerConfig) error
 }
 
 func (s *Session) preflight(ctx context.Context) error {
-	meta, err := loadgen.Preflight(ctx, s.baseURL, s.cfg.Target.Model, s.cfg.Target.Conn)
+	target, err := s.cfg.Target.protocol().Preflight(ctx, s.baseURL, s.cfg.Target.Conn)
 	if err != nil {
 		return err
 	}
-	s.meta = meta
+	s.target = target
 	wl, err := s.workload(s.cfg.TestBatchSize)
 	if err != nil {
 		return err
 	}
+	s.unit = wl.Unit()
 	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return wl.TestRequest(tctx, s.cfg.Target.Conn)
@@ -188,8 +192,8 @@ func (s *Session) fillRun(gpuErr error) {
 	} else {
 		env.TargetURL, env.TargetIsLocal = RedactURL(s.baseURL), IsLocalURL(s.baseURL)
 	}
-	if len(s.meta.Raw) > 0 && json.Valid(s.meta.Raw) {
-		env.Model = append(json.RawMessage(nil), s.meta.Raw...)
+	if raw := s.target.Metadata(); len(raw) > 0 && json.Valid(raw) {
+		env.Model = append(json.RawMessage(nil), raw...)
 	}
 	if s.cfg.Target.HardwareLabel != "" {
 		env.Hardware, env.HardwareSource = s.cfg.Target.HardwareLabel, "flag"
@@ -223,6 +227,12 @@ func (s *Session) spec() result.Spec {
 	sp.HeaderNames = append([]string{}, t.HeaderNames...)
 	sp.HTTP2 = t.Conn.HTTP2
 	sp.HardwareLabel = t.HardwareLabel
+	sp.GPUs = max(t.GPUs, 1)
+	sp.Labels = map[string]string{}
+	for k, v := range t.Labels {
+		sp.Labels[k] = v
+	}
+	s.target.Record(&sp)
 	if s.server != nil {
 		cp := *s.server
 		sp.Server = &cp
@@ -237,7 +247,7 @@ func (s *Session) workload(batch int) (*loadgen.Workload, error) {
 	if wl, ok := s.workloads[batch]; ok {
 		return wl, nil
 	}
-	wl, err := loadgen.NewKServeWorkload(s.baseURL, s.meta, batch, s.cfg.Target.DataFile, s.cfg.Target.Seed)
+	wl, err := s.target.Workload(batch)
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +285,10 @@ func (s *Session) nameServer() *result.ServerConfig {
 	}
 	return nil
 }
+
+// Unit is what the target's work is counted in (result.UnitInference or
+// result.UnitOutputToken).
+func (s *Session) Unit() string { return s.unit }
 
 // Dir is the run directory.
 func (s *Session) Dir() string { return s.dir }

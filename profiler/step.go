@@ -157,6 +157,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	att, err := loadgen.Start(ctx, loadgen.Config{
 		Workload: wl, Arrival: arr, Concurrency: load.Concurrency,
 		MaxInflight: set.MaxInflight, LateThreshold: set.LateThreshold, Conn: s.cfg.Target.Conn,
+		Goodput: s.cfg.Spec.SLO,
 	})
 	if err != nil {
 		return nil, err
@@ -193,7 +194,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 				break
 			}
 			if len(windows) == 1 && load.Abort != nil {
-				probe := result.Step{BatchSize: load.BatchSize}
+				probe := result.Step{BatchSize: load.BatchSize, Unit: wl.Unit()}
 				iv.Fill(&probe)
 				if load.Abort(&probe) {
 					stoppedEarly = true
@@ -222,7 +223,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 	kept := keptWindows(windows, set.Windows, int64(set.MinRequests))
 	measured := mergeIntervals(kept)
 	st := result.Step{Mode: load.Mode, Arrival: arrivalName(load, arr), BatchSize: load.BatchSize,
-		OfferedRPS: offeredRPS(load), Concurrency: load.Concurrency}
+		OfferedRPS: offeredRPS(load), Concurrency: load.Concurrency, Unit: wl.Unit()}
 	measured.Fill(&st)
 	st.StartedAt, st.EndedAt = measured.Start.UTC(), measured.End.UTC()
 	if finite || stoppedEarly || len(figs) < set.Windows {

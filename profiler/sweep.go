@@ -50,7 +50,7 @@ func (s *Session) Sweep(ctx context.Context, plan SweepPlan, obs SweepObserver) 
 	if plan.Precision <= 0 {
 		plan.Precision = 0.05
 	}
-	sw := &result.Sweep{SLO: plan.SLO, MaxErrorRate: plan.MaxErrorRate, Search: plan.Search}
+	sw := &result.Sweep{SLO: plan.SLO, MaxErrorRate: plan.MaxErrorRate, Search: plan.Search, Unit: s.unit}
 	configs := plan.ServerConfigs
 	s.varyServer = len(configs) > 1
 	if len(configs) == 0 {
@@ -64,6 +64,11 @@ func (s *Session) Sweep(ctx context.Context, plan SweepPlan, obs SweepObserver) 
 		}
 		for _, b := range plan.BatchSizes {
 			p, err := s.sweepBatch(ctx, plan, b)
+			if errors.Is(err, ErrInterrupted) {
+				// Its search did not finish: "nothing met the SLO" would be a
+				// false answer, and so would a sweet spot chosen without it.
+				p.Incomplete, sw.Provisional = true, true
+			}
 			sw.Curve = append(sw.Curve, p)
 			sw.Probes += p.Probes
 			s.SetSweep(s.finishSweep(sw))
@@ -105,7 +110,7 @@ func (s *Session) sweepBatch(ctx context.Context, plan SweepPlan, batch int) (re
 		// rather than the target's; the search may still use it, since no
 		// rate above what the generator can drive can meet the SLO here.
 		return probeResult{OK: result.MeetsSLO(st, plan.SLO, plan.MaxErrorRate), Achieved: st.SuccessfulRPS,
-			Throughput: st.InferencesPerS, Step: st.Index}, err
+			Throughput: st.Throughput(), Step: st.Index}, err
 	}
 
 	out := searchOutcome{Step: -1}
@@ -129,17 +134,20 @@ func (s *Session) sweepBatch(ctx context.Context, plan SweepPlan, batch int) (re
 	if p.PeakStep >= 0 {
 		st := &s.run.Steps[p.PeakStep]
 		p.MaxInferencesPerSAtSLO = st.InferencesPerS
+		p.MaxUnitsPerSAtSLO = st.Throughput()
 		p.MaxRPSAtSLO = st.SuccessfulRPS
 		p.MaxConcurrencyAtSLO = st.Concurrency
 		c := st.LatencyMS.Corrected
 		p.LatencyMSAtPeak = result.LatencyAtPeak{P50: c.P50, P95: c.P95, P99: c.P99}
 	}
-	p.MaxInferencesPerS = s.offlineOf(batch, p.Server, plan.MaxErrorRate).InferencesPerS
+	off := s.offlineOf(batch, p.Server, plan.MaxErrorRate)
+	p.MaxInferencesPerS, p.MaxUnitsPerS = off.InferencesPerS, off.UnitsPerS
 	return p, err
 }
 
 // bestAtSLO is the step of a batch size (and server configuration) that
-// meets the SLO with the most inferences/s. The search's answer is the
+// meets the SLO with the most work per second (inferences, or output
+// tokens for an LLM endpoint). The search's answer is the
 // highest passing load, but near the edge two passing loads can measure
 // throughputs in the other order; the peak reported is the highest
 // measured, as capacity is defined (DESIGN "Cost model"). found is the
@@ -151,7 +159,7 @@ func (s *Session) bestAtSLO(batch int, server *result.ServerConfig, plan SweepPl
 		if st.BatchSize != batch || !sameServer(st.Server, server) || !result.MeetsSLO(st, plan.SLO, plan.MaxErrorRate) {
 			continue
 		}
-		if best < 0 || st.InferencesPerS > s.run.Steps[best].InferencesPerS {
+		if best < 0 || st.Throughput() > s.run.Steps[best].Throughput() {
 			best = i
 		}
 	}
@@ -236,14 +244,14 @@ func breaksBy2x(st *result.Step, slo []result.SLOBound) bool {
 		return st.Requests > 0 // everything failed: as overloaded as it gets
 	}
 	for _, b := range slo {
-		if st.LatencyMS.Corrected.Value(b.Percentile) > 2*b.BoundMS {
+		if q := st.Quantiles(b.Metric); q != nil && q.Count > 0 && q.Value(b.Percentile) > 2*b.BoundMS {
 			return true
 		}
 	}
 	return false
 }
 
-// offlineOf is the highest inferences/s measured for a batch size with no
+// offlineOf is the most work per second measured for a batch size with no
 // latency bound: steps measured whole (not generator-limited, interrupted or
 // stopped early), within the error rate.
 func (s *Session) offlineOf(batch int, server *result.ServerConfig, maxErr float64) result.OperatingPoint {
@@ -259,7 +267,7 @@ func (s *Session) offlineOf(batch int, server *result.ServerConfig, maxErr float
 		if st.Flags.GeneratorLimited || st.Flags.Interrupted || st.Flags.StoppedEarly || st.ErrorRatio > maxErr {
 			continue
 		}
-		if st.InferencesPerS > op.InferencesPerS {
+		if st.Throughput() > op.UnitsPerS {
 			op = operatingPoint(st)
 		}
 	}
@@ -268,7 +276,7 @@ func (s *Session) offlineOf(batch int, server *result.ServerConfig, maxErr float
 
 func operatingPoint(st *result.Step) result.OperatingPoint {
 	c := st.LatencyMS.Corrected
-	op := result.OperatingPoint{BatchSize: st.BatchSize, InferencesPerS: st.InferencesPerS, RPS: st.SuccessfulRPS,
+	op := result.OperatingPoint{BatchSize: st.BatchSize, InferencesPerS: st.InferencesPerS, UnitsPerS: st.Throughput(), RPS: st.SuccessfulRPS,
 		Concurrency: st.Concurrency, LatencyMS: result.LatencyAtPeak{P50: c.P50, P95: c.P95, P99: c.P99}, Step: st.Index}
 	if st.Server != nil {
 		cp := *st.Server
@@ -278,7 +286,7 @@ func operatingPoint(st *result.Step) result.OperatingPoint {
 }
 
 // finishSweep derives the answers from the curve: the best batch (most
-// inferences/s within the SLO, a tie to the smaller batch), the knee (the
+// work per second within the SLO, a tie to the smaller batch), the knee (the
 // smallest batch reaching 90% of the best, within the winning server
 // configuration), realtime and offline operating points, and the ranking
 // of server configurations.
@@ -293,11 +301,11 @@ func summarizeSweep(sw *result.Sweep, steps []result.Step, offline func(*result.
 	sw.Realtime = result.OperatingPoint{Step: -1}
 	best := -1
 	for i, p := range sw.Curve {
-		if p.MaxInferencesPerSAtSLO <= 0 {
+		if p.MaxUnitsPerSAtSLO <= 0 {
 			continue
 		}
-		if best < 0 || p.MaxInferencesPerSAtSLO > sw.Curve[best].MaxInferencesPerSAtSLO ||
-			(p.MaxInferencesPerSAtSLO == sw.Curve[best].MaxInferencesPerSAtSLO && p.BatchSize < sw.Curve[best].BatchSize) {
+		if best < 0 || p.MaxUnitsPerSAtSLO > sw.Curve[best].MaxUnitsPerSAtSLO ||
+			(p.MaxUnitsPerSAtSLO == sw.Curve[best].MaxUnitsPerSAtSLO && p.BatchSize < sw.Curve[best].BatchSize) {
 			best = i
 		}
 	}
@@ -309,7 +317,7 @@ func summarizeSweep(sw *result.Sweep, steps []result.Step, offline func(*result.
 		sw.Realtime = operatingPoint(&steps[bp.PeakStep])
 		knee := math.MaxInt
 		for _, p := range sw.Curve {
-			if sameServer(p.Server, winner) && p.MaxInferencesPerSAtSLO >= 0.9*bp.MaxInferencesPerSAtSLO && p.BatchSize < knee {
+			if sameServer(p.Server, winner) && p.MaxUnitsPerSAtSLO >= 0.9*bp.MaxUnitsPerSAtSLO && p.BatchSize < knee {
 				knee = p.BatchSize
 			}
 		}

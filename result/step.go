@@ -223,9 +223,12 @@ type GPUSummary struct {
 
 // Trial is the headline of one repetition of a step (--trials).
 type Trial struct {
-	Trial            int     `json:"trial"`
-	AchievedRPS      float64 `json:"achieved_rps"`
-	InferencesPerS   float64 `json:"inferences_per_s"`
+	Trial          int     `json:"trial"`
+	AchievedRPS    float64 `json:"achieved_rps"`
+	InferencesPerS float64 `json:"inferences_per_s"`
+	// UnitsPerS is the throughput in the step's unit (inferences/s, or
+	// output tokens/s for an LLM step).
+	UnitsPerS        float64 `json:"units_per_s"`
 	SuccessRatio     float64 `json:"success_ratio"`
 	P50MS            float64 `json:"p50_ms"`
 	P95MS            float64 `json:"p95_ms"`
@@ -239,8 +242,11 @@ type Trial struct {
 type TrialsSpread struct {
 	InferencesPerSMin float64 `json:"inferences_per_s_min"`
 	InferencesPerSMax float64 `json:"inferences_per_s_max"`
-	P95MSMin          float64 `json:"p95_ms_min"`
-	P95MSMax          float64 `json:"p95_ms_max"`
+	// UnitsPerSMin and UnitsPerSMax are the range in the step's unit.
+	UnitsPerSMin float64 `json:"units_per_s_min"`
+	UnitsPerSMax float64 `json:"units_per_s_max"`
+	P95MSMin     float64 `json:"p95_ms_min"`
+	P95MSMax     float64 `json:"p95_ms_max"`
 }
 
 // StepFiles names the step's files, relative to the run directory.

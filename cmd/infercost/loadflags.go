@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,7 +27,20 @@ type targetFlags struct {
 	seed        int64
 	targetPID   int32
 	hardware    string
+	gpus        int
+	labels      []string
 	serverFlags serverFlags
+	llm         llmFlags
+}
+
+// llmFlags say how to speak to an OpenAI-compatible endpoint.
+type llmFlags struct {
+	protocol     string
+	api          string
+	promptTokens string
+	outputTokens string
+	prompts      int
+	forceLength  bool
 }
 
 // serverFlags configure the built-in server when --target builtin.
@@ -38,14 +53,22 @@ type serverFlags struct {
 }
 
 func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
-	fs.StringVar(&t.target, "target", "", `base URL of a KServe v2 / Open Inference Protocol endpoint (e.g. http://10.0.0.5:8000), or "builtin" to start infercost's own model server as a child on a free loopback port`)
-	fs.StringVar(&t.model, "model", "", `served model name, as the target knows it (default "digits" with --target builtin)`)
+	fs.StringVar(&t.target, "target", "", `base URL of the endpoint (e.g. http://10.0.0.5:8000: a KServe v2 / Open Inference Protocol server, or with --protocol openai an OpenAI-compatible one), or "builtin" to start infercost's own model server as a child on a free loopback port`)
+	fs.StringVar(&t.model, "model", "", `served model name, as the target knows it (GET /v2/models/NAME, or an id GET /v1/models lists; default "digits" with --target builtin)`)
+	fs.StringVar(&t.llm.protocol, "protocol", "kserve", "how to speak to the target: kserve (KServe v2 HTTP/JSON; work counted in inferences) or openai (OpenAI-compatible streaming chat/completions; work counted in output tokens)")
+	fs.StringVar(&t.llm.api, "api", loadgen.APIChat, "with --protocol openai: chat (POST /v1/chat/completions) or completions (POST /v1/completions)")
+	fs.StringVar(&t.llm.promptTokens, "prompt-tokens", "128", "with --protocol openai: prompt length in the server's tokens, N or MEAN:STDDEV (synthetic prompts, seeded)")
+	fs.StringVar(&t.llm.outputTokens, "output-tokens", "64", "with --protocol openai: tokens to generate per request (max_tokens), N or MEAN:STDDEV; also for --data rows without output_tokens")
+	fs.IntVar(&t.llm.prompts, "prompts", loadgen.DefaultPrompts, "with --protocol openai: distinct synthetic prompts in the pool")
+	fs.BoolVar(&t.llm.forceLength, "force-output-length", true, "with --protocol openai: send ignore_eos and min_tokens so the server generates --output-tokens (dropped when the server refuses them)")
+	fs.IntVar(&t.gpus, "gpus", 1, "GPUs serving the target (recorded; capacity is priced per that many GPUs unless the samples show how many were busy)")
+	fs.StringArrayVar(&t.labels, "label", nil, "label the run KEY=VALUE (repeatable), e.g. model_version=v7; recorded in run.json for reports and history")
 	fs.StringArrayVar(&t.headers, "header", nil, `request header 'Name: value' (repeatable); a value "env:VAR" is read from the environment. Values never reach run.json or the terminal`)
 	fs.DurationVar(&t.timeout, "timeout", 30*time.Second, "per-request timeout; a request that takes longer counts as a timeout error")
 	fs.StringVar(&t.cacert, "cacert", "", "PEM file of CA certificates to trust for an https target")
 	fs.BoolVar(&t.insecure, "insecure", false, "skip TLS certificate verification (https targets; testing only)")
 	fs.BoolVar(&t.http2, "http2", false, "use HTTP/2 (h2 over TLS for https targets)")
-	fs.StringVar(&t.dataFile, "data", "", "JSONL file of inputs: one example per line, an object from input name to that example's flattened values (default: synthesized from the model metadata)")
+	fs.StringVar(&t.dataFile, "data", "", `inputs from a file. KServe: JSONL, one example per line, an object from input name to that example's flattened values (default: synthesized from the model metadata). OpenAI: JSONL of {"prompt": ...} or {"messages": [...]} rows (optionally "output_tokens"), or a ShareGPT JSON file`)
 	fs.Int64Var(&t.seed, "seed", 1, "seed for synthesized inputs and Poisson arrivals")
 	fs.Int32Var(&t.targetPID, "target-pid", 0, "PID of the target process on this host, to sample its CPU and memory (known without it for --target builtin)")
 	fs.StringVar(&t.hardware, "hardware", "", `label of the hardware the target runs on when it is measured from elsewhere (e.g. "NVIDIA A10G"), used to price the run`)
@@ -61,7 +84,15 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 // resolve checks the target flags and builds the profiler's view of them.
 func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 	tc := profiler.TargetConfig{URL: t.target, Model: t.model, PID: t.targetPID, HardwareLabel: t.hardware,
-		DataFile: t.dataFile, Seed: t.seed}
+		DataFile: t.dataFile, Seed: t.seed, GPUs: t.gpus}
+	if t.gpus < 1 {
+		return tc, usageErrorf("--gpus must be at least 1, got %d", t.gpus)
+	}
+	labels, err := parseLabels(t.labels)
+	if err != nil {
+		return tc, err
+	}
+	tc.Labels = labels
 	switch {
 	case t.target == "":
 		return tc, usageErrorf("--target is required: a KServe v2 base URL (http://host:port) or \"builtin\"")
@@ -77,10 +108,18 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		if !strings.HasPrefix(t.target, "http://") && !strings.HasPrefix(t.target, "https://") {
 			return tc, usageErrorf("--target %q: give a base URL starting with http:// or https://, or \"builtin\"", profiler.RedactURL(t.target))
 		}
+		if tc.Model == "" && t.llm.protocol == result.ProtocolOpenAI {
+			return tc, usageErrorf("--model is required: the model id as GET /v1/models lists it")
+		}
 		if tc.Model == "" {
 			return tc, usageErrorf("--model is required: the model name as the target serves it (GET /v2/models/NAME)")
 		}
 	}
+	proto, err := t.llm.resolve(tc)
+	if err != nil {
+		return tc, err
+	}
+	tc.Protocol = proto
 	if t.timeout <= 0 {
 		return tc, usageErrorf("--timeout must be positive, got %s", t.timeout)
 	}
@@ -102,6 +141,72 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		tc.HeaderNames = append(tc.HeaderNames, name)
 	}
 	return tc, nil
+}
+
+// resolve builds the protocol adapter the flags ask for.
+func (l *llmFlags) resolve(tc profiler.TargetConfig) (loadgen.Protocol, error) {
+	switch l.protocol {
+	case result.ProtocolKServe:
+		return loadgen.NewKServe(loadgen.KServeOptions{Model: tc.Model, DataFile: tc.DataFile, Seed: tc.Seed}), nil
+	case result.ProtocolOpenAI:
+	default:
+		return nil, usageErrorf("--protocol must be kserve or openai, got %q", l.protocol)
+	}
+	if l.api != loadgen.APIChat && l.api != loadgen.APICompletions {
+		return nil, usageErrorf("--api must be chat or completions, got %q", l.api)
+	}
+	prompt, err := parseTokenDist(l.promptTokens, "--prompt-tokens")
+	if err != nil {
+		return nil, err
+	}
+	output, err := parseTokenDist(l.outputTokens, "--output-tokens")
+	if err != nil {
+		return nil, err
+	}
+	if l.prompts < 1 {
+		return nil, usageErrorf("--prompts must be at least 1, got %d", l.prompts)
+	}
+	return loadgen.NewOpenAI(loadgen.OpenAIOptions{Model: tc.Model, API: l.api, PromptTokens: prompt, OutputTokens: output,
+		DataFile: tc.DataFile, Prompts: l.prompts, Seed: tc.Seed, ForceOutputLength: l.forceLength}), nil
+}
+
+// isLLM reports whether the flags ask for an OpenAI-compatible endpoint,
+// whose requests carry one prompt each (batch 1).
+func (t *targetFlags) isLLM() bool { return t.llm.protocol == result.ProtocolOpenAI }
+
+// parseTokenDist reads N or MEAN:STDDEV (tokens).
+func parseTokenDist(s, flag string) (result.TokenDist, error) {
+	mean, sd, hasSD := strings.Cut(strings.TrimSpace(s), ":")
+	m, err := strconv.ParseFloat(mean, 64)
+	if err != nil || math.IsNaN(m) || m < 1 || m > 1e6 {
+		return result.TokenDist{}, usageErrorf("%s %q: want a token count N (1 to 1000000) or MEAN:STDDEV, e.g. 128 or 128:32", flag, s)
+	}
+	d := result.TokenDist{Mean: m}
+	if hasSD {
+		v, err := strconv.ParseFloat(sd, 64)
+		if err != nil || math.IsNaN(v) || v < 0 || v > 1e6 {
+			return result.TokenDist{}, usageErrorf("%s %q: the standard deviation after ':' must be a number >= 0", flag, s)
+		}
+		d.StdDev = v
+	}
+	return d, nil
+}
+
+// parseLabels reads --label KEY=VALUE flags.
+func parseLabels(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range flags {
+		k, v, ok := strings.Cut(f, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t\n") {
+			return nil, usageErrorf("--label %q: want KEY=VALUE, e.g. model_version=v7 (the key without spaces)", f)
+		}
+		if _, dup := out[k]; dup {
+			return nil, usageErrorf("--label %s given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 func (t *targetFlags) serverConfig() result.ServerConfig {

@@ -59,6 +59,9 @@ func runProfile(cmd *cobra.Command, f *profileFlags) error {
 	if err := f.measure.validate(); err != nil {
 		return err
 	}
+	if f.target.isLLM() && f.batch != 1 {
+		return usageErrorf("--batch %d: an OpenAI-compatible endpoint takes one prompt per request and batches on its own; vary --concurrency (or --rate) instead", f.batch)
+	}
 	load, err := f.load()
 	if err != nil {
 		return err

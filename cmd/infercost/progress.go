@@ -84,6 +84,12 @@ func (p *progress) StepStarted(index int, name string, trial, trials int, planne
 func (p *progress) StepFinished(st *result.Step) {
 	p.finishBar()
 	c := st.LatencyMS.Corrected
+	if st.IsLLM() {
+		fmt.Fprintf(p.w, "  %s: %s out tok/s (%s req/s), TTFT p95 %s ms, ITL p95 %s ms, e2e p95 %s ms, errors %s%%, %s\n", st.Name,
+			summary.Num(st.Throughput()), summary.Num(st.SuccessfulRPS), summary.Num(st.TTFTMS.P95), summary.Num(st.ITLMS.P95),
+			summary.Num(c.P95), summary.Num(st.ErrorRatio*100), summary.Flags(st))
+		return
+	}
 	fmt.Fprintf(p.w, "  %s: %s infer/s (%s req/s), p95 %s ms, errors %s%%, %s\n", st.Name, summary.Num(st.InferencesPerS),
 		summary.Num(st.SuccessfulRPS), summary.Num(c.P95), summary.Num(st.ErrorRatio*100), summary.Flags(st))
 }

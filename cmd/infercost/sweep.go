@@ -110,19 +110,23 @@ func runSweep(cmd *cobra.Command, f *sweepFlags) error {
 		if prev != nil {
 			fmt.Fprintf(errw, "resuming: %d step(s) already measured are reused, not repeated\n", len(prev.Steps))
 		}
-		_, err := s.Sweep(ctx, plan, batchPrinter{w: errw})
+		_, err := s.Sweep(ctx, plan, batchPrinter{w: errw, unit: s.Unit()})
 		return err
 	}, nil)
 }
 
 type batchPrinter struct {
-	w interface{ Write([]byte) (int, error) }
+	w    interface{ Write([]byte) (int, error) }
+	unit string
 }
 
 func (b batchPrinter) BatchDone(p result.CurvePoint) {
 	peak := "none met the SLO"
-	if p.MaxInferencesPerSAtSLO > 0 {
-		peak = fmt.Sprintf("%s infer/s at the SLO (%s req/s, p95 %s ms)", summary.Num(p.MaxInferencesPerSAtSLO),
+	if p.Incomplete {
+		peak = "incomplete (interrupted)"
+	}
+	if p.MaxUnitsPerSAtSLO > 0 {
+		peak = fmt.Sprintf("%s %s at the SLO (%s req/s, p95 %s ms)", summary.Num(p.MaxUnitsPerSAtSLO), summary.UnitRate(b.unit),
 			summary.Num(p.MaxRPSAtSLO), summary.Num(p.LatencyMSAtPeak.P95))
 	}
 	fmt.Fprintf(b.w, "batch %d%s: %s after %d probes\n", p.BatchSize, serverNote(p.Server), peak, p.Probes)
@@ -150,6 +154,14 @@ func (f *sweepFlags) resolve() (profiler.SweepPlan, profiler.TargetConfig, error
 	}
 	if plan.BatchSizes, err = parseInts(f.batches, "--batch"); err != nil {
 		return plan, tc, err
+	}
+	if f.target.isLLM() {
+		// An LLM server batches continuously on its own: its knob is
+		// concurrency (or rate), each request one prompt.
+		if f.batches != f.defaultBatches && f.batches != "1" {
+			return plan, tc, usageErrorf("--batch %s: an OpenAI-compatible endpoint takes one prompt per request; sweep --concurrency 1,2,4,8 or --search concurrency instead", f.batches)
+		}
+		plan.BatchSizes = []int{1}
 	}
 	if f.slo == "" {
 		return plan, tc, usageErrorf("--slo is required, e.g. --slo p95=50ms")

@@ -16,7 +16,11 @@ import (
 func WriteRun(w io.Writer, run *result.Run, dir string) {
 	WriteHeader(w, run, dir)
 	fmt.Fprintln(w)
-	WriteSteps(w, run.Steps)
+	if run.Unit() == result.UnitOutputToken {
+		WriteLLMSteps(w, run.Steps)
+	} else {
+		WriteSteps(w, run.Steps)
+	}
 	writeNotes(w, run)
 	if run.Sweep != nil {
 		fmt.Fprintln(w)
@@ -57,24 +61,9 @@ func WriteSteps(w io.Writer, steps []result.Step) {
 	for i := range steps {
 		st := &steps[i]
 		c, u := st.LatencyMS.Corrected, st.LatencyMS.Uncorrected
-		offered := Num(st.OfferedRPS)
-		if st.Mode == result.ModeConcurrency {
-			offered = fmt.Sprintf("c=%d", st.Concurrency)
-		}
 		proc, rss := "-", "-"
 		if st.Process.Available {
 			proc, rss = Num(st.Process.CPUPercentMean), Num(st.Process.RSSBytesMax/(1<<20))
-		}
-		gpu := "-"
-		if len(st.GPUs) > 0 {
-			parts := make([]string, len(st.GPUs))
-			for j, g := range st.GPUs {
-				parts[j] = "n/a" // -1: the board does not report it
-				if g.UtilizationPercentMean >= 0 {
-					parts[j] = Num(g.UtilizationPercentMean)
-				}
-			}
-			gpu = strings.Join(parts, "/")
 		}
 		lat := func(q result.Quantiles, v float64) string {
 			if q.Count == 0 {
@@ -83,11 +72,27 @@ func WriteSteps(w io.Writer, steps []result.Step) {
 			return Num(v)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			st.Name, st.BatchSize, offered, Num(st.AchievedRPS), Num(st.InferencesPerS),
+			st.Name, st.BatchSize, offered(st), Num(st.AchievedRPS), Num(st.InferencesPerS),
 			lat(c, c.P50), lat(c, c.P95), lat(c, c.P99), lat(u, u.P99),
-			Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean), proc, rss, gpu, Flags(st))
+			Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean), proc, rss, gpuUtil(st), Flags(st))
 	}
 	tw.Flush()
+}
+
+// gpuUtil is each GPU's mean utilisation, "n/a" where the board does not
+// report it, "-" with no GPU.
+func gpuUtil(st *result.Step) string {
+	if len(st.GPUs) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(st.GPUs))
+	for j, g := range st.GPUs {
+		parts[j] = "n/a" // -1: the board does not report it
+		if g.UtilizationPercentMean >= 0 {
+			parts[j] = Num(g.UtilizationPercentMean)
+		}
+	}
+	return strings.Join(parts, "/")
 }
 
 // Flags lists a step's flags in words, "ok" when it has none.
