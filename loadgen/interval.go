@@ -198,7 +198,7 @@ func (iv *Interval) Fill(st *result.Step) {
 	st.InflightCappedRatio = ratio(float64(iv.InflightCapped), float64(iv.Sent))
 	st.BytesInPerRequest = ratio(float64(iv.BytesIn), float64(iv.Completed))
 	st.BytesOutPerRequest = ratio(float64(iv.BytesOut), float64(iv.Completed))
-	st.GoodputRPS = ratio(float64(iv.Goodput), dur)
+	st.GoodputRPS = ptr(ratio(float64(iv.Goodput), dur))
 	st.LLMFigures = result.LLMFigures{}
 	if st.Unit == result.UnitOutputToken {
 		iv.Tokens.fill(st, dur)

@@ -124,19 +124,19 @@ func TestOpenAIStreamTimingsMatchTheServer(t *testing.T) {
 		if *st.TokenCountSource != result.TokensFromUsage || *st.OutputTokensPerRequest != tokens || *st.InputTokensPerRequest != 20 {
 			t.Errorf("c=%d: tokens from %s, %.1f out and %.1f in per request", c, *st.TokenCountSource, *st.OutputTokensPerRequest, *st.InputTokensPerRequest)
 		}
-		if st.TTFTUncorrectedMS.P50 > st.TTFTMS.P50 || st.GoodputRPS != st.SuccessfulRPS {
+		if st.TTFTUncorrectedMS.P50 > st.TTFTMS.P50 || *st.GoodputRPS != st.SuccessfulRPS {
 			t.Errorf("c=%d: uncorrected ttft %.1f over corrected %.1f, or goodput %.2f != %.2f with no bounds",
-				c, st.TTFTUncorrectedMS.P50, st.TTFTMS.P50, st.GoodputRPS, st.SuccessfulRPS)
+				c, st.TTFTUncorrectedMS.P50, st.TTFTMS.P50, *st.GoodputRPS, st.SuccessfulRPS)
 		}
 	}
 	// Goodput counts the requests within every per-request bound.
 	tight, _ := result.ParseSLO("ttft_p95=60ms")
 	loose, _ := result.ParseSLO("ttft_p95=2s,itl_p99=500ms,tpot_p50=200ms,p99=10s")
-	if st := runOpenAI(t, tg, 2, time.Second, tight); st.GoodputRPS != 0 || st.Successes == 0 {
-		t.Errorf("ttft bound 60ms against 120ms dialled: goodput %.2f req/s", st.GoodputRPS)
+	if st := runOpenAI(t, tg, 2, time.Second, tight); *st.GoodputRPS != 0 || st.Successes == 0 {
+		t.Errorf("ttft bound 60ms against 120ms dialled: goodput %.2f req/s", *st.GoodputRPS)
 	}
-	if st := runOpenAI(t, tg, 2, time.Second, loose); st.GoodputRPS != st.SuccessfulRPS || st.Successes == 0 {
-		t.Errorf("loose bounds: goodput %.2f of %.2f req/s", st.GoodputRPS, st.SuccessfulRPS)
+	if st := runOpenAI(t, tg, 2, time.Second, loose); *st.GoodputRPS != st.SuccessfulRPS || st.Successes == 0 {
+		t.Errorf("loose bounds: goodput %.2f of %.2f req/s", *st.GoodputRPS, st.SuccessfulRPS)
 	}
 }
 

@@ -142,10 +142,10 @@ func curveStep(i, batch int, inf, p95 float64) result.Step {
 func TestSummarizeSweepPicksArgmaxAndKnee(t *testing.T) {
 	steps := []result.Step{curveStep(0, 1, 100, 10), curveStep(1, 4, 370, 20), curveStep(2, 8, 400, 30), curveStep(3, 16, 400, 45)}
 	sw := &result.Sweep{Curve: []result.CurvePoint{
-		{BatchSize: 1, MaxInferencesPerSAtSLO: 100, PeakStep: 0},
-		{BatchSize: 4, MaxInferencesPerSAtSLO: 370, PeakStep: 1},
-		{BatchSize: 8, MaxInferencesPerSAtSLO: 400, PeakStep: 2},
-		{BatchSize: 16, MaxInferencesPerSAtSLO: 400, PeakStep: 3},
+		{BatchSize: 1, MaxInferencesPerSAtSLO: 100, MaxUnitsPerSAtSLO: 100, PeakStep: 0},
+		{BatchSize: 4, MaxInferencesPerSAtSLO: 370, MaxUnitsPerSAtSLO: 370, PeakStep: 1},
+		{BatchSize: 8, MaxInferencesPerSAtSLO: 400, MaxUnitsPerSAtSLO: 400, PeakStep: 2},
+		{BatchSize: 16, MaxInferencesPerSAtSLO: 400, MaxUnitsPerSAtSLO: 400, PeakStep: 3},
 		{BatchSize: 32, MaxInferencesPerSAtSLO: 0, PeakStep: -1},
 	}}
 	summarizeSweep(sw, steps, func(*result.ServerConfig) result.OperatingPoint { return result.OperatingPoint{Step: -1} })

@@ -86,8 +86,9 @@ type Step struct {
 	// GoodputRPS counts the successful requests per second that met every
 	// per-request bound of the SLO the step was measured under (a p95 bound
 	// on e2e latency becomes e2e <= bound for each request, ttft_p95 becomes
-	// ttft <= bound, ...); with no SLO it equals SuccessfulRPS.
-	GoodputRPS float64 `json:"goodput_requests_per_s"`
+	// ttft <= bound, ...); with no SLO it equals SuccessfulRPS. Null in runs
+	// older than version 2, which did not judge requests one by one.
+	GoodputRPS *float64 `json:"goodput_requests_per_s"`
 	LLMFigures
 	// Scrape holds what each --scrape endpoint reported over the step, by
 	// the scrape's name; {} when nothing was scraped.

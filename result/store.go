@@ -127,8 +127,42 @@ func Decode(data []byte, name string) (*Run, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if r.SchemaVersion < 2 {
+		upgradeV1(&r)
+	}
 	r.Normalize()
 	return &r, nil
+}
+
+// upgradeV1 fills what version 2 added and a version 1 run implies: its
+// work was inferences, so every figure in the run's unit is the inference
+// figure, and its GPUs were read by NVML on the measuring host.
+func upgradeV1(r *Run) {
+	for i := range r.Steps {
+		st := &r.Steps[i]
+		st.Unit = UnitInference
+		for j := range st.Trials {
+			st.Trials[j].UnitsPerS = st.Trials[j].InferencesPerS
+		}
+		st.Spread.UnitsPerSMin, st.Spread.UnitsPerSMax = st.Spread.InferencesPerSMin, st.Spread.InferencesPerSMax
+		for j := range st.GPUs {
+			g := &st.GPUs[j]
+			g.Source = "nvml"
+			for _, eg := range r.Environment.GPUs {
+				if eg.Index == g.Index {
+					g.Name = eg.Name
+				}
+			}
+		}
+	}
+	if sw := r.Sweep; sw != nil {
+		sw.Unit = UnitInference
+		for i := range sw.Curve {
+			p := &sw.Curve[i]
+			p.MaxUnitsPerSAtSLO, p.MaxUnitsPerS = p.MaxInferencesPerSAtSLO, p.MaxInferencesPerS
+		}
+		sw.Realtime.UnitsPerS, sw.Offline.UnitsPerS = sw.Realtime.InferencesPerS, sw.Offline.InferencesPerS
+	}
 }
 
 // Normalize makes every list and map of the contract non-nil, so that the

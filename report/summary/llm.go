@@ -20,7 +20,7 @@ func WriteLLMSteps(w io.Writer, steps []result.Step) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			st.Name, offered(st), Num(st.AchievedRPS), optNum(st.OutputTokensPerS), optNum(st.OutputTokensPerSPerUser),
 			quant(st.TTFTMS, "p50"), quant(st.TTFTMS, "p95"), quant(st.ITLMS, "p50"), quant(st.ITLMS, "p95"), quant(st.TPOTMS, "p50"),
-			quant(&st.LatencyMS.Corrected, "p95"), Num(st.GoodputRPS), Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean),
+			quant(&st.LatencyMS.Corrected, "p95"), optNum(st.GoodputRPS), Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean),
 			gpuUtil(st), Flags(st))
 	}
 	tw.Flush()

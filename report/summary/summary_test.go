@@ -40,8 +40,8 @@ func TestWriteSweepMarksSweetSpotAndZeroes(t *testing.T) {
 	run := &result.Run{Sweep: &result.Sweep{SLO: []result.SLOBound{{Percentile: "p95", BoundMS: 50}}, Search: "rate", Probes: 9,
 		BestBatchSize: 8, KneeBatchSize: 4,
 		Curve: []result.CurvePoint{
-			{BatchSize: 4, MaxInferencesPerSAtSLO: 900, PeakStep: 1, Probes: 4},
-			{BatchSize: 8, MaxInferencesPerSAtSLO: 1000, PeakStep: 2, Probes: 4},
+			{BatchSize: 4, MaxInferencesPerSAtSLO: 900, MaxUnitsPerSAtSLO: 900, PeakStep: 1, Probes: 4},
+			{BatchSize: 8, MaxInferencesPerSAtSLO: 1000, MaxUnitsPerSAtSLO: 1000, PeakStep: 2, Probes: 4},
 			{BatchSize: 64, PeakStep: -1, Probes: 1},
 		},
 		Realtime: result.OperatingPoint{BatchSize: 8, InferencesPerS: 1000, Step: 2},
