@@ -13,7 +13,7 @@ import (
 // and re-reported exactly) and its per-second series, and records their
 // names in the step.
 func (s *Session) writeStepFiles(st *result.Step, tr *trialResult) error {
-	base := fmt.Sprintf("steps/%03d-%s", st.Index, result.SafeName(st.Name))
+	base := fmt.Sprintf("steps/%03d-%s", st.Number(), result.SafeName(st.Name))
 	var hist bytes.Buffer
 	if err := loadgen.WriteHistogramLog(&hist, tr.measured); err != nil {
 		return fmt.Errorf("encode histograms of step %s: %w", st.Name, err)

@@ -160,6 +160,9 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 		Goodput: s.cfg.Spec.SLO,
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ErrInterrupted // the signal came as the step began
+		}
 		return nil, err
 	}
 	finite := arr != nil && arr.Duration() > 0

@@ -126,3 +126,46 @@ func (c *cancelAfter) BatchDone(result.CurvePoint) {
 		c.cancel()
 	}
 }
+
+// stepCanceller cancels the session's context as the nth step starts, so
+// the sweep is interrupted in the middle of a batch size's search.
+type stepCanceller struct {
+	nopObserver
+	n      int
+	cancel func()
+}
+
+func (c *stepCanceller) StepStarted(index int, _ string, _, _ int, _ time.Duration) {
+	if index+1 == c.n {
+		c.cancel()
+	}
+}
+
+// A batch size whose search was interrupted is incomplete, not "none met
+// the SLO", and the sweep's answers are provisional (issue 10, point 10).
+func TestInterruptedSweepGivesNoFalseAnswer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a partial sweep takes about 5 s")
+	}
+	_, srv := newFakeKServe(t, 4, func(int) time.Duration { return 5 * time.Millisecond })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plan := SweepPlan{BatchSizes: []int{1, 2}, Search: SearchList, Rates: []float64{50, 100, 150}, Arrival: "constant",
+		SLO: p95(200), MaxErrorRate: 0.001}
+	// Steps 1-3 are batch 1's; step 5 is batch 2's second probe.
+	s := openSession(t, srv.URL, func(c *Config) { c.Command = "sweep"; c.Observer = &stepCanceller{n: 5, cancel: cancel} })
+	sw, err := s.Sweep(ctx, plan, nil)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err = %v, want ErrInterrupted", err)
+	}
+	if len(sw.Curve) != 2 || !sw.Provisional {
+		t.Fatalf("curve %+v provisional %v: want two points and a provisional sweep", sw.Curve, sw.Provisional)
+	}
+	if b1, b2 := sw.Curve[0], sw.Curve[1]; b1.Incomplete || !b2.Incomplete {
+		t.Errorf("batch 1 incomplete %v (finished: want false), batch 2 incomplete %v (interrupted: want true)", b1.Incomplete, b2.Incomplete)
+	}
+	back, err := result.Read(s.Dir())
+	if err != nil || back.Sweep == nil || !back.Sweep.Provisional || !back.Sweep.Curve[1].Incomplete {
+		t.Errorf("run.json does not record the incomplete search: %+v, %v", back.Sweep, err)
+	}
+}

@@ -22,6 +22,8 @@ var ErrorKinds = []string{ErrConnect, ErrTimeout, ErrHTTP4xx, ErrHTTP5xx, ErrBad
 // Step is one measured load level: one batch size at one offered rate (or
 // one concurrency), after warm-up, over the windows that were kept.
 type Step struct {
+	// Index is the step's position in steps (0-based), what other parts of
+	// run.json refer to; people read Number().
 	Index     int    `json:"index"`
 	Name      string `json:"name"`
 	Mode      string `json:"mode"`
@@ -97,6 +99,11 @@ type Step struct {
 	// (local NVML or scraped); null when no power was read.
 	Energy *Energy `json:"energy"`
 }
+
+// Number is the step's number as every output shows it to people: in
+// progress lines, tables, notes, plots, file names and cost messages
+// ("step 5" is the fifth step, steps[4]).
+func (st *Step) Number() int { return st.Index + 1 }
 
 // Latency holds both views of request latency. Corrected is measured from
 // the intended send time (DESIGN invariant 1); Uncorrected from the actual

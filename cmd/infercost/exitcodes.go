@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Exit codes, documented in the README ("Exit codes") and in `infercost --help`.
@@ -67,7 +68,9 @@ func exitCodeOf(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if isFlagError(err) {
+	// cobra words an unknown subcommand of the root this way and has no
+	// error type for it.
+	if isFlagError(err) || strings.HasPrefix(err.Error(), "unknown command ") {
 		return ExitUsage
 	}
 	return ExitFailure

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/infercost/infercost/loadgen"
+	"github.com/infercost/infercost/modelserver"
 	"github.com/infercost/infercost/profiler"
 	"github.com/infercost/infercost/result"
 	"github.com/spf13/pflag"
@@ -31,6 +32,8 @@ type targetFlags struct {
 	labels      []string
 	serverFlags serverFlags
 	llm         llmFlags
+	// lists: the batcher knobs are lists (sweep's grid, checked there).
+	lists bool
 }
 
 // llmFlags say how to speak to an OpenAI-compatible endpoint.
@@ -53,6 +56,7 @@ type serverFlags struct {
 }
 
 func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
+	t.lists = lists
 	fs.StringVar(&t.target, "target", "", `base URL of the endpoint (e.g. http://10.0.0.5:8000: a KServe v2 / Open Inference Protocol server, or with --protocol openai an OpenAI-compatible one), or "builtin" to start infercost's own model server as a child on a free loopback port`)
 	fs.StringVar(&t.model, "model", "", `served model name, as the target knows it (GET /v2/models/NAME, or an id GET /v1/models lists; default "digits" with --target builtin)`)
 	fs.StringVar(&t.llm.protocol, "protocol", "kserve", "how to speak to the target: kserve (KServe v2 HTTP/JSON; work counted in inferences) or openai (OpenAI-compatible streaming chat/completions; work counted in output tokens)")
@@ -103,7 +107,13 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		if t.serverFlags.preset != "small" && t.serverFlags.preset != "large" {
 			return tc, usageErrorf("--server-preset must be small or large, got %q", t.serverFlags.preset)
 		}
-		tc.Builtin = profiler.BuiltinConfig{Server: t.serverConfig()}
+		srv := t.serverConfig()
+		if !t.lists {
+			if err := checkServerConfig(srv); err != nil {
+				return tc, err
+			}
+		}
+		tc.Builtin = profiler.BuiltinConfig{Server: srv}
 	default:
 		if !strings.HasPrefix(t.target, "http://") && !strings.HasPrefix(t.target, "https://") {
 			return tc, usageErrorf("--target %q: give a base URL starting with http:// or https://, or \"builtin\"", profiler.RedactURL(t.target))
@@ -126,6 +136,11 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 	if t.dataFile != "" {
 		if _, err := os.Stat(t.dataFile); err != nil {
 			return tc, usageErrorf("--data: %v", err)
+		}
+	}
+	if t.cacert != "" {
+		if _, err := os.Stat(t.cacert); err != nil {
+			return tc, usageErrorf("--cacert: %v", err)
 		}
 	}
 	tc.Conn = loadgen.ConnOptions{Timeout: t.timeout, CACertFile: t.cacert, Insecure: t.insecure, HTTP2: t.http2}
@@ -209,6 +224,28 @@ func parseLabels(flags []string) (map[string]string, error) {
 	return out, nil
 }
 
+// checkServerConfig applies the built-in server's own rules to a
+// configuration (the same in profile, sweep and demo), naming the
+// --server-* flag at fault.
+func checkServerConfig(c result.ServerConfig) error {
+	mc := modelserver.DefaultConfig()
+	mc.MaxBatchSize, mc.MaxQueueDelay = c.MaxBatchSize, time.Duration(c.MaxQueueDelayMS*float64(time.Millisecond))
+	mc.Instances, mc.MaxQueue = c.Instances, c.MaxQueue
+	if err := mc.Validate(); err != nil {
+		return usageErrorf("%s", strings.Replace(err.Error(), "--", "--server-", 1))
+	}
+	return nil
+}
+
+// checkRate refuses a rate (requests/s) the load engine cannot schedule:
+// not a positive finite number, or above loadgen.MaxRateRPS.
+func checkRate(v float64, flag string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 || v > loadgen.MaxRateRPS {
+		return usageErrorf("%s %g: want a rate in requests/s above 0 and at most %g", flag, v, loadgen.MaxRateRPS)
+	}
+	return nil
+}
+
 func (t *targetFlags) serverConfig() result.ServerConfig {
 	s := t.serverFlags
 	return result.ServerConfig{Preset: s.preset, MaxBatchSize: s.maxBatchSize, MaxQueueDelayMS: ms(s.maxQueueDelay),
@@ -245,7 +282,7 @@ func (m *measureFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&m.name, "name", "", "run name (default from the model and the command)")
 }
 
-func (m *measureFlags) validate() error {
+func (m *measureFlags) validate(fs *pflag.FlagSet) error {
 	if err := m.set.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -253,6 +290,18 @@ func (m *measureFlags) validate() error {
 	case "constant", "poisson", "ramp", "steps":
 	default:
 		return usageErrorf("--arrival must be constant, poisson, ramp or steps, got %q", m.arrival)
+	}
+	// A flag that only one arrival reads is a mistake with any other.
+	if fs.Changed("ramp-to") && m.arrival != "ramp" {
+		return usageErrorf("--ramp-to is the final rate of --arrival ramp; add --arrival ramp or drop --ramp-to")
+	}
+	if fs.Changed("steps") && m.arrival != "steps" {
+		return usageErrorf("--steps are the stages of --arrival steps; add --arrival steps or drop --steps")
+	}
+	if m.arrival == "ramp" {
+		if err := checkRate(m.rampTo, "--ramp-to"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

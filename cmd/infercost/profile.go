@@ -7,6 +7,7 @@ import (
 	"github.com/infercost/infercost/profiler"
 	"github.com/infercost/infercost/result"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func init() { register(newProfileCmd) }
@@ -56,13 +57,13 @@ func runProfile(cmd *cobra.Command, f *profileFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := f.measure.validate(); err != nil {
+	if err := f.measure.validate(cmd.Flags()); err != nil {
 		return err
 	}
 	if f.target.isLLM() && f.batch != 1 {
 		return usageErrorf("--batch %d: an OpenAI-compatible endpoint takes one prompt per request and batches on its own; vary --concurrency (or --rate) instead", f.batch)
 	}
-	load, err := f.load()
+	load, err := f.load(cmd.Flags())
 	if err != nil {
 		return err
 	}
@@ -82,11 +83,20 @@ func runProfile(cmd *cobra.Command, f *profileFlags) error {
 	}, nil)
 }
 
-func (f *profileFlags) load() (profiler.Load, error) {
+func (f *profileFlags) load(fs *pflag.FlagSet) (profiler.Load, error) {
 	l := profiler.Load{BatchSize: f.batch, Arrival: f.measure.arrival, RPS: f.rate, RampTo: f.measure.rampTo}
+	if fs.Changed("rate") {
+		if err := checkRate(f.rate, "--rate"); err != nil {
+			return l, err
+		}
+	}
 	switch {
-	case f.rate > 0 && f.concurrency > 0:
+	case fs.Changed("rate") && fs.Changed("concurrency"):
 		return l, usageErrorf("give --rate (open loop) or --concurrency (closed loop), not both")
+	case fs.Changed("concurrency") && fs.Changed("arrival"):
+		return l, usageErrorf("--arrival shapes an open-loop schedule (--rate); --concurrency keeps N requests in flight whatever the schedule: drop one")
+	case fs.Changed("concurrency") && f.concurrency < 1:
+		return l, usageErrorf("--concurrency must be at least 1, got %d", f.concurrency)
 	case f.concurrency > 0:
 		l.Mode, l.Concurrency, l.Arrival = result.ModeConcurrency, f.concurrency, ""
 	case f.measure.arrival == "steps":

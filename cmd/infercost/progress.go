@@ -35,7 +35,7 @@ func newProgress(w io.Writer, total int) *progress {
 }
 
 func (p *progress) label(index int, name string, trial, trials int) string {
-	s := fmt.Sprintf("step %d", index+1)
+	s := fmt.Sprintf("step %d", (&result.Step{Index: index}).Number())
 	if p.total > 0 {
 		s += fmt.Sprintf("/%d", p.total)
 	}

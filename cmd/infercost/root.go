@@ -36,5 +36,18 @@ omission), with the uncorrected figure beside it.
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
+	// Stray arguments are usage errors (exit 2), like bad flags: cobra
+	// reports them through each command's Args (an unknown command, through
+	// the root's legacy rule: see exitCodeOf).
+	for _, c := range root.Commands() {
+		if args := c.Args; args != nil {
+			c.Args = func(cmd *cobra.Command, a []string) error {
+				if err := args(cmd, a); err != nil {
+					return &flagError{err: err}
+				}
+				return nil
+			}
+		}
+	}
 	return root
 }

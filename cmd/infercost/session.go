@@ -32,7 +32,10 @@ func measureSession(cmd *cobra.Command, cfg profiler.Config, body func(ctx conte
 	s, err := profiler.Open(ctx, cfg)
 	if err != nil {
 		var pe *loadgen.PreflightError
+		var de *loadgen.DataError
 		switch {
+		case errors.As(err, &de):
+			return withCode(ExitUsage, err)
 		case errors.As(err, &pe):
 			return withCode(ExitTarget, err)
 		case ctx.Err() != nil:
@@ -62,6 +65,10 @@ func measureSession(cmd *cobra.Command, cfg profiler.Config, body func(ctx conte
 		fmt.Fprintf(errw, "\ninterrupted: %d finished step(s) kept in %s\n", countFinished(run), s.Dir())
 		return silentExit(ExitInterrupted, profiler.ErrInterrupted)
 	case bodyErr != nil:
+		var de *loadgen.DataError
+		if errors.As(bodyErr, &de) {
+			return withCode(ExitUsage, errors.Join(bodyErr, finishErr))
+		}
 		return errors.Join(bodyErr, finishErr)
 	case finishErr != nil:
 		return finishErr

@@ -12,6 +12,7 @@ import (
 	"github.com/infercost/infercost/report/summary"
 	"github.com/infercost/infercost/result"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func init() { register(newSweepCmd) }
@@ -89,7 +90,7 @@ func runSweep(cmd *cobra.Command, f *sweepFlags) error {
 			return err
 		}
 	}
-	plan, tc, err := f.resolve()
+	plan, tc, err := f.resolve(cmd.Flags())
 	if err != nil {
 		return err
 	}
@@ -140,13 +141,13 @@ func serverNote(s *result.ServerConfig) string {
 }
 
 // resolve checks the sweep flags and builds the plan.
-func (f *sweepFlags) resolve() (profiler.SweepPlan, profiler.TargetConfig, error) {
+func (f *sweepFlags) resolve(fs *pflag.FlagSet) (profiler.SweepPlan, profiler.TargetConfig, error) {
 	var plan profiler.SweepPlan
 	tc, err := f.target.resolve()
 	if err != nil {
 		return plan, tc, err
 	}
-	if err := f.measure.validate(); err != nil {
+	if err := f.measure.validate(fs); err != nil {
 		return plan, tc, err
 	}
 	if f.measure.arrival != "constant" && f.measure.arrival != "poisson" {
@@ -183,6 +184,11 @@ func (f *sweepFlags) resolve() (profiler.SweepPlan, profiler.TargetConfig, error
 		plan.Search = profiler.SearchList
 		if plan.Rates, err = parseFloats(f.rates, "--rates"); err != nil {
 			return plan, tc, err
+		}
+		for _, r := range plan.Rates {
+			if err := checkRate(r, "--rates"); err != nil {
+				return plan, tc, err
+			}
 		}
 	case f.concurrency != "":
 		plan.Search = profiler.SearchList
@@ -224,6 +230,9 @@ func (f *sweepFlags) serverGrid() ([]result.ServerConfig, error) {
 		for _, d := range delays {
 			c := base
 			c.MaxBatchSize, c.MaxQueueDelayMS = n, ms(d)
+			if err := checkServerConfig(c); err != nil {
+				return nil, err
+			}
 			grid = append(grid, c)
 		}
 	}

@@ -56,8 +56,8 @@ func WriteHeader(w io.Writer, run *result.Run, dir string) {
 // latency (from the intended send time) unless the column says otherwise.
 func WriteSteps(w io.Writer, steps []result.Step) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "step\tbatch\toffered\tachieved\tthroughput\tp50\tp95\tp99\tp99 uncorr.\terrors\thost CPU\ttarget CPU\ttarget RSS\tGPU util\tflags\t")
-	fmt.Fprintln(tw, "\t(inputs)\t(req/s)\t(req/s)\t(infer/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(%)\t(% machine)\t(% of 1 core)\t(MiB)\t(%)\t\t")
+	fmt.Fprintln(tw, "#\tstep\tbatch\toffered\tachieved\tthroughput\tp50\tp95\tp99\tp99 uncorr.\terrors\thost CPU\ttarget CPU\ttarget RSS\tGPU util\tflags\t")
+	fmt.Fprintln(tw, "\t\t(inputs)\t(req/s)\t(req/s)\t(infer/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(%)\t(% machine)\t(% of 1 core)\t(MiB)\t(%)\t\t")
 	for i := range steps {
 		st := &steps[i]
 		c, u := st.LatencyMS.Corrected, st.LatencyMS.Uncorrected
@@ -71,8 +71,8 @@ func WriteSteps(w io.Writer, steps []result.Step) {
 			}
 			return Num(v)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			st.Name, st.BatchSize, offered(st), Num(st.AchievedRPS), Num(st.InferencesPerS),
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			st.Number(), st.Name, st.BatchSize, offered(st), Num(st.AchievedRPS), Num(st.InferencesPerS),
 			lat(c, c.P50), lat(c, c.P95), lat(c, c.P99), lat(u, u.P99),
 			Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean), proc, rss, gpuUtil(st), Flags(st))
 	}
@@ -129,10 +129,10 @@ func writeNotes(w io.Writer, run *result.Run) {
 			first = false
 		}
 		for _, n := range st.Notes {
-			fmt.Fprintf(w, "  %s: %s\n", st.Name, n)
+			fmt.Fprintf(w, "  step %d %s: %s\n", st.Number(), st.Name, n)
 		}
 		if errs != "" {
-			fmt.Fprintf(w, "  %s: errors %s\n", st.Name, errs)
+			fmt.Fprintf(w, "  step %d %s: errors %s\n", st.Number(), st.Name, errs)
 		}
 	}
 	if sc := run.Samplers; sc.Samples > 0 {

@@ -56,6 +56,30 @@ func TestWriteSweepMarksSweetSpotAndZeroes(t *testing.T) {
 	}
 }
 
+// An interrupted batch size is "incomplete", never "none met the SLO", and
+// the answers say they are provisional (issue 10, point 10).
+func TestWriteSweepSaysIncompleteAndProvisional(t *testing.T) {
+	run := &result.Run{Sweep: &result.Sweep{SLO: []result.SLOBound{{Percentile: "p95", BoundMS: 50}}, Search: "rate", Probes: 5,
+		BestBatchSize: 1, Provisional: true,
+		Curve: []result.CurvePoint{
+			{BatchSize: 1, MaxInferencesPerSAtSLO: 400, MaxUnitsPerSAtSLO: 400, PeakStep: 1, Probes: 3},
+			{BatchSize: 8, PeakStep: -1, Probes: 2, Incomplete: true},
+		},
+		Realtime: result.OperatingPoint{BatchSize: 1, InferencesPerS: 400, UnitsPerS: 400, Step: 1},
+		Offline:  result.OperatingPoint{Step: -1}}}
+	var b strings.Builder
+	WriteSweep(&b, run)
+	out := b.String()
+	if strings.Contains(out, "none met the SLO") {
+		t.Errorf("an interrupted batch size reported as none meeting the SLO:\n%s", out)
+	}
+	for _, want := range []string{"incomplete (interrupted)", "provisional", "--resume"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sweep summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestNumAndBytes(t *testing.T) {
 	for _, tc := range []struct {
 		v    float64
