@@ -306,7 +306,13 @@ func (s *Session) SetSweep(sw *result.Sweep) error {
 	return s.save()
 }
 
-// Warn adds a run-level caveat.
+// Warn adds a run-level caveat (shown in the summary, kept in run.json).
+func (s *Session) Warn(format string, args ...any) {
+	s.warn(format, args...)
+	s.save() //nolint:errcheck // the next step or Finish writes it again, and says so on failure
+}
+
+// warn adds a run-level caveat.
 func (s *Session) warn(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	for _, w := range s.run.Warnings {

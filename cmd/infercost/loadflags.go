@@ -260,6 +260,7 @@ type measureFlags struct {
 	stages  string
 	out     string
 	name    string
+	format  string
 }
 
 func (m *measureFlags) register(fs *pflag.FlagSet) {
@@ -280,11 +281,15 @@ func (m *measureFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&m.stages, "steps", "", "stages of a steps schedule, RATE:DURATION,... e.g. 100:10s,200:10s (--arrival steps)")
 	fs.StringVar(&m.out, "out", "runs", "parent folder of run directories; each run gets OUT/<UTC timestamp>-<name>/")
 	fs.StringVar(&m.name, "name", "", "run name (default from the model and the command)")
+	fs.StringVar(&m.format, "format", formatTable, "output: table, or json (the run as JSON on stdout; progress and the table on stderr)")
 }
 
 func (m *measureFlags) validate(fs *pflag.FlagSet) error {
 	if err := m.set.Validate(); err != nil {
 		return usageErrorf("%v", err)
+	}
+	if err := checkMeasureFormat(m.format); err != nil {
+		return err
 	}
 	switch m.arrival {
 	case "constant", "poisson", "ramp", "steps":

@@ -77,7 +77,7 @@ func runProfile(cmd *cobra.Command, f *profileFlags) error {
 	cfg := profiler.Config{Command: "profile", Name: f.measure.runName(tc.Model, "profile"), OutDir: f.measure.out,
 		Target: tc, Settings: f.measure.set, Spec: spec, TestBatchSize: f.batch,
 		Observer: newProgress(cmd.ErrOrStderr(), 1)}
-	return measureSession(cmd, cfg, func(ctx context.Context, s *profiler.Session) error {
+	return measureSession(cmd, cfg, f.measure.format, func(ctx context.Context, s *profiler.Session) error {
 		_, err := s.RunStep(ctx, load)
 		return err
 	}, nil)

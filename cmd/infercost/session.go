@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,13 +18,46 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// Output formats of the measuring commands.
+const (
+	formatTable = "table"
+	formatJSON  = "json"
+)
+
+// checkMeasureFormat validates --format of profile, sweep and demo.
+func checkMeasureFormat(f string) error {
+	if f != formatTable && f != formatJSON {
+		return usageErrorf("--format must be table or json, got %q", f)
+	}
+	return nil
+}
+
+// sessionSummary is what --format json prints on stdout once the session
+// is over: the run directory, the run record (run.json) and, for the demo,
+// its cost answer.
+type sessionSummary struct {
+	RunDir string      `json:"run_dir"`
+	Status string      `json:"status"`
+	Run    *result.Run `json:"run"`
+	// Cost is the demo's cost answer (null for profile and sweep, or when
+	// no step met the SLO: then CostError says why).
+	Cost      any     `json:"cost"`
+	CostError *string `json:"cost_error"`
+}
+
+// afterFunc runs once a session finished (the demo's cost answer). With
+// --format table it prints; with json it returns what to embed.
+type afterFunc func(run *result.Run, dir string, format string) (any, error)
+
 // measureSession runs body inside a profiling session and handles what
 // every measuring command shares: SIGINT/SIGTERM (stop the load, keep what
-// was measured, exit 130), preflight failures (exit 3), the final run.json,
-// plots and the terminal summary. after runs once the session is finished
-// (e.g. the demo's cost answer); it is skipped on an interrupt.
-func measureSession(cmd *cobra.Command, cfg profiler.Config, body func(ctx context.Context, s *profiler.Session) error,
-	after func(run *result.Run, dir string) error) error {
+// was measured, exit 130), preflight failures (exit 3), bad data files
+// (exit 2), the final run.json, plots and the summary: a table on stdout,
+// or with --format json the run as JSON on stdout (progress stays on
+// stderr). after runs once the session is finished (e.g. the demo's cost
+// answer); it is skipped on an interrupt.
+func measureSession(cmd *cobra.Command, cfg profiler.Config, format string, body func(ctx context.Context, s *profiler.Session) error,
+	after afterFunc) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out, errw := cmd.OutOrStdout(), cmd.ErrOrStderr()
@@ -57,8 +91,27 @@ func measureSession(cmd *cobra.Command, cfg profiler.Config, body func(ctx conte
 	run := s.Run()
 	writePlots(errw, run, s.Dir())
 
-	fmt.Fprintln(out)
-	summary.WriteRun(out, run, s.Dir())
+	summaryOut := out
+	if format == formatJSON {
+		summaryOut = errw // the table goes with the progress; stdout gets JSON only
+	}
+	fmt.Fprintln(summaryOut)
+	summary.WriteRun(summaryOut, run, s.Dir())
+
+	doc := sessionSummary{RunDir: s.Dir(), Status: status, Run: run}
+	var afterErr error
+	if status == result.StatusComplete && bodyErr == nil && finishErr == nil && after != nil {
+		doc.Cost, afterErr = after(run, s.Dir(), format)
+		if afterErr != nil {
+			msg := afterErr.Error()
+			doc.CostError = &msg
+		}
+	}
+	if format == formatJSON {
+		if err := writeJSONDoc(out, doc); err != nil {
+			return err
+		}
+	}
 
 	switch {
 	case status == result.StatusInterrupted:
@@ -73,10 +126,14 @@ func measureSession(cmd *cobra.Command, cfg profiler.Config, body func(ctx conte
 	case finishErr != nil:
 		return finishErr
 	}
-	if after != nil {
-		return after(run, s.Dir())
-	}
-	return nil
+	return afterErr
+}
+
+// writeJSONDoc writes v as indented JSON.
+func writeJSONDoc(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func writePlots(w io.Writer, run *result.Run, dir string) {

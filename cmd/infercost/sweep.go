@@ -107,7 +107,7 @@ func runSweep(cmd *cobra.Command, f *sweepFlags) error {
 		Target: tc, Settings: f.measure.set, Spec: spec, TestBatchSize: plan.BatchSizes[0],
 		Observer: newProgress(cmd.ErrOrStderr(), 0)}
 	errw := cmd.ErrOrStderr()
-	return measureSession(cmd, cfg, func(ctx context.Context, s *profiler.Session) error {
+	return measureSession(cmd, cfg, f.measure.format, func(ctx context.Context, s *profiler.Session) error {
 		if prev != nil {
 			fmt.Fprintf(errw, "resuming: %d step(s) already measured are reused, not repeated\n", len(prev.Steps))
 		}
