@@ -284,6 +284,24 @@ func (f *sweepFlags) fillFromRun(cmd *cobra.Command, run *result.Run) error {
 	set("seed", strconv.FormatInt(sp.Seed, 10))
 	set("data", sp.DataFile)
 	set("hardware", sp.HardwareLabel)
+	set("protocol", sp.Protocol)
+	if l := sp.LLM; l != nil {
+		set("api", l.API)
+		set("prompt-tokens", tokenDistFlag(l.PromptTokens))
+		set("output-tokens", tokenDistFlag(l.OutputTokens))
+		set("force-output-length", strconv.FormatBool(l.ForceOutputLength))
+		if l.DataFormat == "" {
+			set("prompts", strconv.Itoa(l.Prompts))
+		}
+	}
+	if sp.GPUs > 0 {
+		set("gpus", strconv.Itoa(sp.GPUs))
+	}
+	if !fs.Changed("label") {
+		for _, k := range sortedKeys(sp.Labels) {
+			fs.Set("label", k+"="+sp.Labels[k])
+		}
+	}
 	if len(sp.ServerConfigs) > 0 {
 		var sizes []int
 		var delays []string
@@ -337,6 +355,23 @@ func parseFloats(s, flag string) ([]float64, error) {
 	}
 	sort.Float64s(out)
 	return out, nil
+}
+
+// tokenDistFlag writes a token distribution back as --prompt-tokens reads it.
+func tokenDistFlag(d result.TokenDist) string {
+	if d.StdDev > 0 {
+		return fmtF(d.Mean) + ":" + fmtF(d.StdDev)
+	}
+	return fmtF(d.Mean)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func joinInts(xs []int) string {

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/infercost/infercost/loadgen/openaitest"
+	"github.com/infercost/infercost/result"
+)
+
+// profile --protocol openai against an OpenAI-compatible server writes the
+// token figures, with TTFT and ITL matching what the server was built to
+// do (issue 11's "done when").
+func TestProfileOpenAIEndpoint(t *testing.T) {
+	srv := openaitest.NewServer(openaitest.Config{TTFT: 100 * time.Millisecond, ITL: 20 * time.Millisecond, TokensPerWord: 1.3, TemplateTokens: 9})
+	defer srv.Close()
+	out := t.TempDir()
+	res := runBinary(t, nil, "profile", "--target", srv.URL, "--protocol", "openai", "--model", "test-llm", "--concurrency", "4",
+		"--prompt-tokens", "100", "--output-tokens", "40", "--duration", "3s", "--warmup", "500ms", "--label", "model_version=v7", "--out", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, want := range []string{"TTFT p50", "(tok/s)", "counted by the server (usage)", "out tok/s"} {
+		if !strings.Contains(res.stdout+res.stderr, want) {
+			t.Errorf("output lacks %q:\n%s\n%s", want, res.stdout, res.stderr)
+		}
+	}
+	run, err := result.Read(onlyRun(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := run.Steps[0]
+	if run.Spec.Protocol != result.ProtocolOpenAI || run.Spec.LLM == nil || !run.Spec.LLM.TokenizerCalibrated || run.Spec.Labels["model_version"] != "v7" {
+		t.Errorf("spec: protocol %q, llm %+v, labels %v", run.Spec.Protocol, run.Spec.LLM, run.Spec.Labels)
+	}
+	if st.Unit != result.UnitOutputToken || st.BatchSize != 1 || st.TTFTMS == nil || st.ITLMS == nil || st.TPOTMS == nil {
+		t.Fatalf("step is not an LLM step: unit %q batch %d", st.Unit, st.BatchSize)
+	}
+	if !within(st.TTFTMS.P50, 100, 0.10) || !within(st.ITLMS.P50, 20, 0.10) {
+		t.Errorf("TTFT p50 %.1f ms (dialled 100), ITL p50 %.1f ms (dialled 20)", st.TTFTMS.P50, st.ITLMS.P50)
+	}
+	if *st.OutputTokensPerRequest != 40 || !within(*st.InputTokensPerRequest, 100, 0.05) || *st.TokenCountSource != result.TokensFromUsage {
+		t.Errorf("tokens per request: %.1f out, %.1f in (want 40 and about 100), from %s", *st.OutputTokensPerRequest, *st.InputTokensPerRequest, *st.TokenCountSource)
+	}
+	if st.Files.Histograms == "" || st.GoodputRPS == nil || *st.GoodputRPS != st.SuccessfulRPS {
+		t.Errorf("histograms %q, goodput %v (want successes/s with no SLO)", st.Files.Histograms, st.GoodputRPS)
+	}
+}
+
+// A sweep over concurrency with token SLOs finds the sweet spot in output
+// tokens/s.
+func TestSweepOpenAIConcurrency(t *testing.T) {
+	// The test server serves every stream at once, at the same pace: output
+	// tokens/s grows with concurrency and every level meets the SLO.
+	srv := openaitest.NewServer(openaitest.Config{TTFT: 60 * time.Millisecond, ITL: 10 * time.Millisecond})
+	defer srv.Close()
+	out := t.TempDir()
+	res := runBinary(t, nil, "sweep", "--target", srv.URL, "--protocol", "openai", "--model", "test-llm", "--concurrency", "1,2,4",
+		"--output-tokens", "10", "--slo", "ttft_p95=500ms,itl_p95=50ms", "--duration", "1500ms", "--warmup", "300ms", "--out", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	run, err := result.Read(onlyRun(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := run.Sweep
+	if sw == nil || sw.Unit != result.UnitOutputToken || len(sw.Curve) != 1 || len(run.Steps) != 3 {
+		t.Fatalf("sweep %+v with %d steps", sw, len(run.Steps))
+	}
+	// The server does not slow down with concurrency: c=4 carries the most.
+	if sw.Realtime.Concurrency != 4 || sw.Realtime.UnitsPerS <= run.Steps[0].Throughput()*3 {
+		t.Errorf("sweet spot at concurrency %d with %.1f out tok/s (c=1 had %.1f)", sw.Realtime.Concurrency, sw.Realtime.UnitsPerS, run.Steps[0].Throughput())
+	}
+	if !strings.Contains(res.stdout, "out tok/s") || !strings.Contains(res.stdout, "concurrency 4") {
+		t.Errorf("sweep summary not in output tokens:\n%s", res.stdout)
+	}
+	if files, _ := filepath.Glob(filepath.Join(onlyRun(t, out), "steps", "*.hlog")); len(files) != 3 {
+		t.Errorf("%d step histogram files, want 3", len(files))
+	}
+}
+
+func within(got, want, tol float64) bool { return got >= want*(1-tol) && got <= want*(1+tol) }
