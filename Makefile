@@ -34,6 +34,7 @@ bench: build
 	$(GO) run ./bench/loadgen -trials 3
 	$(GO) run ./bench/loadgen -only-million
 	$(GO) run ./bench/sweep -infercost $(BIN) -preset large -slo p95=100ms -batch 1,8
+	$(GO) run ./bench/streams
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); corpora are committed.
 FUZZTIME ?= 30s
