@@ -128,6 +128,9 @@ func Decode(data []byte, name string) (*Run, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	r.Normalize()
+	if err := validate(data, &r, name); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
