@@ -62,3 +62,37 @@ func TestCostAndCompareRefuseADamagedRun(t *testing.T) {
 		}
 	}
 }
+
+// asRemote edits a run document as if measured from another machine with
+// --hardware label (and --hardware-unpriced when unpriced).
+func asRemote(label string, unpriced bool) func(doc map[string]any) {
+	return func(doc map[string]any) {
+		env := doc["environment"].(map[string]any)
+		env["gpus"], env["hardware"], env["hardware_source"] = []any{}, label, "flag"
+		spec := doc["spec"].(map[string]any)
+		spec["hardware_label"], spec["hardware_unpriced"] = label, unpriced
+		for _, s := range doc["steps"].([]any) {
+			s.(map[string]any)["gpus"] = []any{}
+		}
+	}
+}
+
+func TestCostAndCompareCheckTheHardwareLabel(t *testing.T) {
+	typo := editedRun(t, "a10g-sweep", asRemote("NVIDIA A10GX", false))
+	b := filepath.Join(costTestdata, "runs", "a100-sweep")
+	for _, args := range [][]string{{"cost", typo, "--slo", "p95=50ms"}, {"compare", typo, b, "--slo", "p95=50ms"}} {
+		out, code, err := execCostCLI(t, args...)
+		if code != ExitUsage || err == nil || !strings.Contains(err.Error(), `hardware label "NVIDIA A10GX" names no GPU in the catalog (nearest: "NVIDIA A10G"`) {
+			t.Errorf("%s on a mistyped label: exit %d, %v\n%s", args[0], code, err, out)
+		}
+	}
+	unpriced := editedRun(t, "a10g-sweep", asRemote("NVIDIA A10GX", true))
+	out, code, err := execCostCLI(t, "cost", unpriced, "--slo", "p95=50ms")
+	if code != ExitOK || err != nil {
+		t.Fatalf("unpriced label: exit %d, %v", code, err)
+	}
+	costOutputHas(t, "unpriced", out, `no price data: the run's hardware "NVIDIA A10GX" was recorded unpriced (--hardware-unpriced)`, "No option could be priced")
+	if strings.Contains(out, "c6i.xlarge") || strings.Contains(out, "vCPU") {
+		t.Errorf("an unpriced GPU label was priced on CPU instances:\n%s", out)
+	}
+}

@@ -67,6 +67,15 @@ func Compute(in Input) (*Estimate, error) {
 		e.GPUMemoryBytes = ptr(in.GPUMemoryBytes)
 	}
 	book := newPriceBook(in.Now)
+	if in.Hardware.Kind == HardwareUnpriced {
+		reason := fmt.Sprintf("no price data: the run's hardware %q was recorded unpriced (--hardware-unpriced)", in.Hardware.Name)
+		for _, kind := range []string{OptionDedicated, OptionKubernetes, OptionManaged, OptionServerless} {
+			e.Options = append(e.Options, notPriced(kind, StatusNoPriceData, reason))
+		}
+		e.CrossoverNote = "no crossover: " + reason
+		e.Prices = book.refs
+		return e, nil
+	}
 	insts, err := selectInstances(in)
 	if err != nil {
 		return nil, err
@@ -165,6 +174,8 @@ func hardwareMatches(hw Hardware, kind, gpu, arch string) bool {
 		return kind == KindGPU && gpu == hw.GPU
 	case HardwareCPU:
 		return kind == KindCPU && (hw.Arch == "" || arch == hw.Arch)
+	case HardwareUnpriced:
+		return false
 	}
 	return true
 }

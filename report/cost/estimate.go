@@ -13,6 +13,10 @@ const (
 	// HardwareAny: a capacity given by hand priced on every instance
 	// (per GPU on GPU instances, per instance on CPU ones).
 	HardwareAny = "any"
+	// HardwareUnpriced: a run recorded with --hardware-unpriced; nothing
+	// in the catalog is matched to it and every option says "no price
+	// data".
+	HardwareUnpriced = "unpriced"
 )
 
 // Hardware says what a capacity was measured on.

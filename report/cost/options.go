@@ -16,6 +16,8 @@ func hardwareWords(hw Hardware) string {
 			return "a " + hw.Arch + " CPU"
 		}
 		return "a CPU"
+	case HardwareUnpriced:
+		return hw.Name + " (recorded unpriced)"
 	}
 	return "this capacity"
 }

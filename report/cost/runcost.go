@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/infercost/infercost/result"
@@ -210,13 +211,20 @@ func runHardware(run *result.Run, c *Catalog, cpuOnly bool) (Hardware, []string,
 				return Hardware{Kind: HardwareGPU, Name: name, GPU: g.Name}, notes, nil
 			}
 		}
-		if len(env.GPUs) > 0 {
-			known := make([]string, len(c.GPUs))
-			for i, g := range c.GPUs {
-				known[i] = g.Name
+		if len(env.GPUs) > 0 || strings.HasPrefix(env.HardwareSource, "scrape:") {
+			n := env.Hardware
+			if len(env.GPUs) > 0 {
+				n = env.GPUs[0].Name
 			}
-			n := env.GPUs[0].Name
-			return Hardware{}, nil, inputErrorf("GPU %q is not in the catalog (nearest: %s): add it under gpus with --catalog FILE", n, quoteList(Nearest(n, known, 3)))
+			return Hardware{}, nil, inputErrorf("GPU %q is not in the catalog (nearest: %s): add it under gpus with --catalog FILE", n, quoteList(nearestGPUs(c, n, 3)))
+		}
+		if env.HardwareSource == "flag" && env.Hardware != "" {
+			if run.Spec.HardwareUnpriced {
+				return Hardware{Kind: HardwareUnpriced, Name: env.Hardware}, []string{fmt.Sprintf("the run's hardware %q was recorded with --hardware-unpriced: nothing in the catalog is matched to it", env.Hardware)}, nil
+			}
+			if err := CheckHardwareLabel(c, env.Hardware, false); err != nil {
+				return Hardware{}, nil, err
+			}
 		}
 	}
 	hw := Hardware{Kind: HardwareCPU, Name: env.CPUModel}
