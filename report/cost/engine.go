@@ -30,6 +30,8 @@ type candidate struct {
 	perInstance                       int
 	capacity                          float64
 	estimated                         bool
+	// tooFewGPUs: the row has fewer GPUs than one replica needs.
+	tooFewGPUs bool
 }
 
 // Compute prices a capacity for a workload (DESIGN "Cost model").
@@ -186,7 +188,11 @@ func candidateFor(in Input, name, provider, region, kind, gpu string, gpuCount, 
 	c := candidate{name: name, provider: provider, region: region, kind: kind, gpu: gpu,
 		gpuCount: gpuCount, vcpu: vcpu, memGiB: memGiB, perInstance: 1, capacity: in.CapacityPerS}
 	if kind == KindGPU {
-		c.perInstance = max(1, gpuCount)
+		per := max(1, in.Hardware.GPUsPerReplica)
+		c.perInstance = max(1, gpuCount) / per
+		if c.perInstance < 1 {
+			c.perInstance, c.tooFewGPUs = 1, true
+		}
 		return c
 	}
 	if in.Hardware.Kind == HardwareCPU && in.Hardware.CPUs > 0 && vcpu > 0 {
@@ -199,6 +205,9 @@ func candidateFor(in Input, name, provider, region, kind, gpu string, gpuCount, 
 // fits checks the measured memory against the row's: GPU memory on a GPU
 // row, process RSS on a CPU row.
 func fits(in Input, c candidate) (ok, checked bool, note string) {
+	if c.tooFewGPUs {
+		return false, true, fmt.Sprintf("does not fit: a replica needs %d GPUs; %s has %d", in.Hardware.GPUsPerReplica, c.name, c.gpuCount)
+	}
 	if c.kind == KindGPU && in.GPUMemoryBytes > 0 {
 		if g := in.Catalog.FindGPU(c.gpu); g != nil {
 			have := g.MemoryGiB * (1 << 30)
@@ -257,6 +266,9 @@ func priceInstance(in Input, inst *Instance, book *priceBook) InstanceCost {
 		GPU: inst.GPU, GPUCount: inst.GPUCount, VCPU: inst.VCPU, ReplicasPerInstance: c.perInstance,
 		CapacityInferencesPerS: c.capacity, CapacityEstimated: c.estimated}
 	row.Fits, row.FitChecked, row.Note = fits(in, c)
+	if c.tooFewGPUs {
+		return row
+	}
 	price, field, missing := instancePrice(inst, in.Workload.Pricing)
 	if price == nil {
 		row.Note = joinNotes(missing, row.Note)

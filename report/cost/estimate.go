@@ -32,6 +32,11 @@ type Hardware struct {
 	// Arch is x86_64 or arm64 when known; CPU instances and serverless
 	// platforms of another architecture are left out.
 	Arch string `json:"arch"`
+	// GPUsPerReplica is how many GPUs one replica of a GPU capacity
+	// holds: the GPUs busy at the capacity step, else the run's --gpus,
+	// else 1. A GPU instance holds gpu_count / GPUsPerReplica replicas
+	// (whole ones); 0 means 1.
+	GPUsPerReplica int `json:"gpus_per_replica"`
 }
 
 // Input is everything one estimate needs.

@@ -85,6 +85,11 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	if err != nil {
 		return runInputs{}, nil, err
 	}
+	if hw.Kind == HardwareGPU {
+		var note string
+		hw.GPUsPerReplica, note = gpusPerReplica(run, choice.step)
+		hwNotes = append(hwNotes, note)
+	}
 	w := opts.Workload
 	if w.Origin == nil {
 		w.Origin = map[string]string{}
@@ -204,11 +209,7 @@ func runHardware(run *result.Run, c *Catalog, cpuOnly bool) (Hardware, []string,
 	if !cpuOnly {
 		for _, name := range gpuNames(env) {
 			if g := c.FindGPU(name); g != nil {
-				var notes []string
-				if len(env.GPUs) > 1 {
-					notes = append(notes, fmt.Sprintf("the host had %d GPUs; a replica is one GPU, as the run measured", len(env.GPUs)))
-				}
-				return Hardware{Kind: HardwareGPU, Name: name, GPU: g.Name}, notes, nil
+				return Hardware{Kind: HardwareGPU, Name: name, GPU: g.Name}, nil, nil
 			}
 		}
 		if len(env.GPUs) > 0 || strings.HasPrefix(env.HardwareSource, "scrape:") {
