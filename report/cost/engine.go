@@ -280,7 +280,7 @@ func priceInstance(in Input, inst *Instance, book *priceBook) InstanceCost {
 	row.USDPerHour = ptr(*price)
 	row.UnitCostPerInferenceUSD = ptr(unit)
 	row.UnitCostPerMillionUSD = ptr(unit * 1e6)
-	row.Replicas, row.Instances = f.Replicas, f.Instances
+	row.Replicas, row.Instances, row.SpreadForAvailability = f.Replicas, f.Instances, f.Spread
 	row.MonthlyComputeUSD = ptr(f.MonthlyUSD)
 	return row
 }

@@ -132,7 +132,10 @@ type InstanceCost struct {
 	UnitCostPerMillionUSD   *float64 `json:"unit_cost_per_million_usd"`
 	Replicas                int      `json:"replicas"`
 	Instances               int      `json:"instances"`
-	MonthlyComputeUSD       *float64 `json:"monthly_compute_usd"`
+	// SpreadForAvailability: the minimum replicas sit one to an instance
+	// (for availability), which took more instances than packing them.
+	SpreadForAvailability bool     `json:"spread_for_availability"`
+	MonthlyComputeUSD     *float64 `json:"monthly_compute_usd"`
 	// Fits is false when the instance's GPU memory (or, for a CPU
 	// instance, its memory) is below what the run measured; FitChecked is
 	// false when nothing was measured to check against.

@@ -83,9 +83,12 @@ func Replicas(demandPerS, capacityPerS, headroom float64, minReplicas int) int {
 	return max(minReplicas, ceilCount(demandPerS/(capacityPerS*headroom)))
 }
 
-// InstancesFor is ceil(R / replicas per instance): whole instances.
-func InstancesFor(replicas, replicasPerInstance int) int {
-	return ceilCount(float64(replicas) / float64(max(1, replicasPerInstance)))
+// InstancesFor is max(ceil(R / replicas per instance), min(m, R)): whole
+// instances, and the replicas kept for availability (the minimum m) on
+// different machines, since two replicas packed on one 8-GPU box are not
+// redundant.
+func InstancesFor(replicas, replicasPerInstance, minReplicas int) int {
+	return max(ceilCount(float64(replicas)/float64(max(1, replicasPerInstance))), min(minReplicas, replicas))
 }
 
 // MonthlyComputeUSD is instances x hourly price x 730.
@@ -115,23 +118,26 @@ type Fleet struct {
 	// Replicas and Instances are those of the peak hour.
 	Replicas  int
 	Instances int
+	// Spread: the minimum replicas, spread one to an instance for
+	// availability, needed more instances than packing them would.
+	Spread bool
 	// InstanceHours is the month's billed instance-hours.
 	InstanceHours float64
 	MonthlyUSD    float64
 }
 
 // SizeFleet sizes a deployment. Without autoscaling every hour runs the
-// peak's instances. With autoscaling each hour of the profile runs its own
+// peak's instances; the minimum replicas are always on as many instances. With autoscaling each hour of the profile runs its own
 // replica count (each a 24th of the month's 730 hours), never below the
 // minimum.
 func SizeFleet(hourlyRates []float64, peakPerS, capacityPerS, headroom float64, minReplicas, replicasPerInstance int, usdPerHour float64, autoscale bool) Fleet {
 	r := Replicas(peakPerS, capacityPerS, headroom, minReplicas)
-	n := InstancesFor(r, replicasPerInstance)
-	f := Fleet{Replicas: r, Instances: n, InstanceHours: float64(n) * HoursPerMonth}
+	n := InstancesFor(r, replicasPerInstance, minReplicas)
+	f := Fleet{Replicas: r, Instances: n, InstanceHours: float64(n) * HoursPerMonth, Spread: n > InstancesFor(r, replicasPerInstance, 0)}
 	if autoscale && len(hourlyRates) > 0 {
 		hours := 0.0
 		for _, rate := range hourlyRates {
-			hours += float64(InstancesFor(Replicas(rate, capacityPerS, headroom, minReplicas), replicasPerInstance))
+			hours += float64(InstancesFor(Replicas(rate, capacityPerS, headroom, minReplicas), replicasPerInstance, minReplicas))
 		}
 		f.InstanceHours = hours * HoursPerMonth / float64(len(hourlyRates))
 	}

@@ -81,11 +81,17 @@ func TestReplicasAndInstances(t *testing.T) {
 		{701, 1000, 0.7, 1, 1, 2, 2},
 		// The minimum wins at low volume.
 		{1, 1000, 0.7, 3, 1, 3, 3},
-		{0, 1000, 0.7, 2, 8, 2, 1},
+		// Replicas kept for availability sit on different machines: two on
+		// one 8-GPU instance are not redundant, so the minimum spreads over
+		// as many instances.
+		{0, 1000, 0.7, 2, 8, 2, 2},
+		{9000, 1000, 1, 2, 8, 9, 2},
+		{17000, 1000, 1, 2, 8, 17, 3},
+		{8000, 1000, 1, 3, 8, 8, 3},
 	}
 	for _, c := range cases {
 		r := Replicas(c.demand, c.capacity, c.headroom, c.min)
-		n := InstancesFor(r, c.perInstance)
+		n := InstancesFor(r, c.perInstance, c.min)
 		if r != c.replicas || n != c.instances {
 			t.Errorf("demand %g cap %g h %g min %d per %d: got %d replicas %d instances, want %d and %d",
 				c.demand, c.capacity, c.headroom, c.min, c.perInstance, r, n, c.replicas, c.instances)

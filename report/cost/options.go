@@ -22,6 +22,15 @@ func hardwareWords(hw Hardware) string {
 	return "this capacity"
 }
 
+// spreadWords says, in an option's HOW, that the minimum replicas were
+// spread over as many instances for availability.
+func spreadWords(spread bool, minReplicas int) string {
+	if !spread {
+		return ""
+	}
+	return fmt.Sprintf("; the %d minimum replicas spread over %d instances for availability", minReplicas, minReplicas)
+}
+
 func notPriced(kind, status, reason string) Option {
 	return Option{Kind: kind, Status: status, Reason: reason}
 }
@@ -59,6 +68,7 @@ func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
 	if w.Autoscale && w.Pricing != PricingReserved {
 		detail = fmt.Sprintf("%s autoscaled by the hourly profile, up to %d instances (%d replicas) at $%s/h", best.Name, best.Instances, best.Replicas, money(*best.USDPerHour))
 	}
+	detail += spreadWords(best.SpreadForAvailability, w.MinReplicas)
 	return priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
 }
 
@@ -90,7 +100,7 @@ func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
 			continue
 		}
 		detail := fmt.Sprintf("%d x %s nodes (%g%% of each for system pods) + %s control plane $%s/h x %g h",
-			f.Instances, inst.Name, w.K8sOverhead*100, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth)
+			f.Instances, inst.Name, w.K8sOverhead*100, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
 		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
 		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
 		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))
@@ -134,7 +144,7 @@ func managedOption(in Input, book *priceBook) Option {
 		if best.MonthlyTotalUSD != nil && f.MonthlyUSD >= *best.MonthlyTotalUSD {
 			continue
 		}
-		detail := fmt.Sprintf("%d x %s (%s) at $%s/h x %g h", f.Instances, m.Name, m.Platform, money(*m.USDPerHour), HoursPerMonth)
+		detail := fmt.Sprintf("%d x %s (%s) at $%s/h x %g h", f.Instances, m.Name, m.Platform, money(*m.USDPerHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
 		if in.Workload.Pricing != PricingOnDemand {
 			detail += "; managed endpoints are priced at their on-demand rate"
 		}

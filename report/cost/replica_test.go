@@ -86,3 +86,24 @@ func TestReplicaIsAsManyGPUsAsDidTheWork(t *testing.T) {
 		notesHave(t, e, tc.note)
 	}
 }
+
+func TestMinReplicasSpreadOverInstances(t *testing.T) {
+	// Two replicas for availability at 10M a month on p4d.24xlarge: two
+	// instances, not two GPUs of one.
+	c := defaultCatalog(t)
+	e, err := Compute(Input{Catalog: c, Workload: DefaultWorkload(), Now: today, CapacityPerS: 2000,
+		Hardware: Hardware{Kind: HardwareGPU, GPU: "NVIDIA A100-SXM4-40GB"}, Instances: []string{"p4d.24xlarge"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.Instances[0]
+	if r.Replicas != 2 || r.Instances != 2 || !near(*r.MonthlyComputeUSD, 2*21.957642*730, 1e-6) {
+		t.Errorf("p4d row %+v", r)
+	}
+	for _, kind := range []string{OptionDedicated, OptionKubernetes} {
+		o := option(t, e, kind)
+		if o.Instances != 2 || !strings.Contains(o.Detail, "spread over 2 instances for availability") {
+			t.Errorf("%s: %+v", kind, o)
+		}
+	}
+}
