@@ -102,8 +102,9 @@ func SpotDemandPerS(demandPerS, spotOverhead float64) float64 {
 	return demandPerS * (1 + spotOverhead)
 }
 
-// K8sCapacityPerS is a replica's capacity on a Kubernetes node once system
-// pods take their share: C x (1 - overhead).
+// K8sCapacityPerS is a replica's capacity on a Kubernetes CPU node once
+// system pods take their share: C x (1 - overhead). On a GPU node the pods
+// take CPU and memory, not GPU time: the capacity stays C.
 func K8sCapacityPerS(capacityPerS, k8sOverhead float64) float64 {
 	return capacityPerS * (1 - k8sOverhead)
 }

@@ -94,13 +94,19 @@ func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
 			}
 			continue
 		}
-		f := fleetFor(w, w.MonthlyInferences, c, *price, w.Pricing == PricingSpot, K8sCapacityPerS(c.capacity, w.K8sOverhead))
+		// System pods reserve CPU and memory: on CPU nodes that is
+		// capacity; on GPU nodes the GPUs serve as before.
+		capacity, pods := K8sCapacityPerS(c.capacity, w.K8sOverhead), fmt.Sprintf("%g%% of each for system pods", w.K8sOverhead*100)
+		if c.kind == KindGPU {
+			capacity, pods = c.capacity, fmt.Sprintf("%g%% of each node's CPU and memory for system pods, GPU capacity unchanged", w.K8sOverhead*100)
+		}
+		f := fleetFor(w, w.MonthlyInferences, c, *price, w.Pricing == PricingSpot, capacity)
 		total := f.MonthlyUSD + ControlPlaneMonthlyUSD(*fee.USDPerClusterHour)
 		if best.MonthlyTotalUSD != nil && total >= *best.MonthlyTotalUSD {
 			continue
 		}
-		detail := fmt.Sprintf("%d x %s nodes (%g%% of each for system pods) + %s control plane $%s/h x %g h",
-			f.Instances, inst.Name, w.K8sOverhead*100, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
+		detail := fmt.Sprintf("%d x %s nodes (%s) + %s control plane $%s/h x %g h",
+			f.Instances, inst.Name, pods, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
 		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
 		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
 		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))

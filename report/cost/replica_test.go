@@ -107,3 +107,32 @@ func TestMinReplicasSpreadOverInstances(t *testing.T) {
 		}
 	}
 }
+
+func TestKubernetesOverheadIsCPUAndMemoryNotGPU(t *testing.T) {
+	c := defaultCatalog(t)
+	w := issueWorkload()
+	if err := w.Set("monthly", fmtF(3000*HoursPerMonth*SecondsPerHour), "flag"); err != nil {
+		t.Fatal(err)
+	}
+	// 3,000/s at 1,000/s a GPU: three a2-highgpu-1g nodes; system pods take
+	// CPU and memory, not the GPU (taking 10% off made it four, +33%).
+	e, err := Compute(Input{Catalog: c, Workload: w, Now: today, CapacityPerS: 1000,
+		Hardware: Hardware{Kind: HardwareGPU, GPU: "NVIDIA A100-SXM4-40GB"}, Instances: []string{"a2-highgpu-1g"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := option(t, e, OptionKubernetes)
+	if k.Instances != 3 || !near(*k.MonthlyTotalUSD, 3*3.673385*730+73, 1e-6) || !strings.Contains(k.Detail, "GPU capacity unchanged") {
+		t.Errorf("GPU nodes: %+v", k)
+	}
+	// On CPU nodes the system pods share the CPUs: 3,000/s at 1,000/s an
+	// instance x 0.9 needs four c6i.xlarge.
+	e, err = Compute(Input{Catalog: c, Workload: w, Now: today, CapacityPerS: 1000,
+		Hardware: Hardware{Kind: HardwareCPU, Arch: ArchX86}, Instances: []string{"c6i.xlarge"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := option(t, e, OptionKubernetes); k.Instances != 4 || !near(*k.MonthlyTotalUSD, 4*0.17*730+73, 1e-6) {
+		t.Errorf("CPU nodes: %+v", k)
+	}
+}
