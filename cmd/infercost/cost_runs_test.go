@@ -96,3 +96,30 @@ func TestCostAndCompareCheckTheHardwareLabel(t *testing.T) {
 		t.Errorf("an unpriced GPU label was priced on CPU instances:\n%s", out)
 	}
 }
+
+func TestCostServerlessMeetsTheSLO(t *testing.T) {
+	out, code, err := execCostCLI(t, "cost", filepath.Join(costTestdata, "runs", "cpu-slow-batch1"), "--slo", "p95=50ms", "--format", "json")
+	if err != nil || code != ExitOK {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	var e struct {
+		Cheapest struct {
+			Kind string `json:"kind"`
+		} `json:"cheapest"`
+		Options []struct {
+			Kind   string `json:"kind"`
+			Reason string `json:"reason"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Cheapest.Kind == "" || e.Cheapest.Kind == "serverless" {
+		t.Errorf("cheapest %q with batch-1 steps at p95 63-150 ms", e.Cheapest.Kind)
+	}
+	for _, o := range e.Options {
+		if o.Kind == "serverless" && !strings.Contains(o.Reason, "no batch-1 step meets p95=50ms") {
+			t.Errorf("serverless reason %q", o.Reason)
+		}
+	}
+}

@@ -182,14 +182,14 @@ func sameSLO(a, b []result.SLOBound) bool {
 }
 
 // batch1Step is the step serverless is priced from: the lightest-loaded
-// batch-1 step with successes that the generator did not limit (a
-// function instance serves one request at a time, so low-load latency is
-// what it bills).
-func batch1Step(run *result.Run) *result.Step {
+// batch-1 step that meets the SLO (a function instance serves one request
+// at a time, so low-load latency is what it bills, and a platform whose
+// requests break the SLO is no answer). nil when none meets it.
+func batch1Step(run *result.Run, slo []result.SLOBound, maxErr float64) *result.Step {
 	var out *result.Step
 	for i := range run.Steps {
 		st := &run.Steps[i]
-		if st.BatchSize != 1 || st.Successes == 0 || st.Flags.GeneratorLimited || st.LatencyMS.Corrected.Count == 0 {
+		if st.BatchSize != 1 || st.LatencyMS.Corrected.Count == 0 || !result.MeetsSLO(st, slo, maxErr) {
 			continue
 		}
 		if out == nil || st.InferencesPerS < out.InferencesPerS {

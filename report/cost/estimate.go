@@ -1,6 +1,10 @@
 package cost
 
-import "time"
+import (
+	"time"
+
+	"github.com/infercost/infercost/result"
+)
 
 // Hardware kinds an estimate can be for.
 const (
@@ -60,6 +64,12 @@ type Input struct {
 	// GPUMemoryBytes is the peak GPU memory measured (0: unknown), for
 	// "fits".
 	GPUMemoryBytes float64
+	// SLO is the SLO the capacity was measured at (nil for a capacity
+	// given by hand): serverless cold starts are judged against it.
+	SLO []result.SLOBound
+	// ServerlessReason, when set, says why serverless does not apply to
+	// this capacity (no batch-1 step meets the SLO, ...).
+	ServerlessReason string
 	// Notes carry the caller's caveats into the output.
 	Notes []string
 }

@@ -205,6 +205,9 @@ func serverlessCost(in Input, s *Serverless, monthly float64) (ServerlessUsage, 
 // every platform's reason is listed.
 func serverlessOption(in Input, book *priceBook) Option {
 	w := in.Workload
+	if reason := serverlessBlocked(in); reason != "" {
+		return notPriced(OptionServerless, StatusNotApplicable, reason)
+	}
 	if in.Hardware.Kind == HardwareGPU {
 		var gpuPlatforms bool
 		for _, s := range in.Catalog.Serverless {

@@ -119,11 +119,17 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	for i := range st.GPUs {
 		in.GPUMemoryBytes = math.Max(in.GPUMemoryBytes, st.GPUs[i].MemoryUsedBytesMax)
 	}
-	if b1 := batch1Step(run); b1 != nil && hw.Kind != HardwareGPU {
+	in.SLO = slo
+	switch b1 := batch1Step(run, slo, maxErr); {
+	case b1 != nil:
 		in.LatencyMS = b1.LatencyMS.Corrected.Mean
 		if b1.Process.Available {
 			in.RSSBytes = b1.Process.RSSBytesMax
 		}
+	case hasBatch(run, 1):
+		in.ServerlessReason = fmt.Sprintf("not applicable: no batch-1 step meets %s, and a function serves one request at a time", result.FormatSLO(slo))
+	default:
+		in.ServerlessReason = "not applicable: the run has no batch-1 step, and a function serves one request at a time"
 	}
 	return in, choice, nil
 }

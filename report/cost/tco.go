@@ -78,6 +78,9 @@ func dedicatedAt(in Input, insts []*Instance, monthly float64) (float64, string)
 // volume (+Inf when none applies).
 func serverlessAt(in Input, monthly float64) (float64, string) {
 	best, name := math.Inf(1), ""
+	if serverlessBlocked(in) != "" {
+		return best, name
+	}
 	for i := range in.Catalog.Serverless {
 		s := &in.Catalog.Serverless[i]
 		if u, _, status, _ := serverlessCost(in, s, monthly); status == StatusPriced && u.MonthlyUSD < best {
