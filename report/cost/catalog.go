@@ -117,7 +117,9 @@ type KubernetesFee struct {
 // Serverless is a function platform billed per request and per GB-second
 // (and, for some, per vCPU-second). Memory is what the function is given:
 // the measured RSS rounded up to MemoryStepMB, at least MinMemoryMB, at most
-// MaxMemoryMB. MB here is the platforms' MB: 2^20 bytes, 1024 per GB.
+// MaxMemoryMB. MB here is the platforms' MB: 2^20 bytes, 1024 per GB. The
+// limits and rounding are facts with sources too: per_field takes them as
+// it takes prices.
 type Serverless struct {
 	Name     string `yaml:"name" json:"name"`
 	Provider string `yaml:"provider" json:"provider"`
@@ -135,6 +137,10 @@ type Serverless struct {
 	MinMemoryMB  float64 `yaml:"min_memory_mb" json:"min_memory_mb"`
 	MaxMemoryMB  float64 `yaml:"max_memory_mb" json:"max_memory_mb"`
 	MaxImageGB   float64 `yaml:"max_image_gb" json:"max_image_gb"`
+	// DurationRoundingMS is the increment each request's billed duration
+	// is rounded up to, on platforms that bill every invocation on its
+	// own (Lambda: 1 ms); 0: not rounded.
+	DurationRoundingMS float64 `yaml:"duration_rounding_ms" json:"duration_rounding_ms"`
 	// Free tiers are recorded for the reader; the DESIGN formula does not
 	// subtract them (the estimate stays conservative).
 	FreeRequestsPerMonth  float64 `yaml:"free_requests_per_month" json:"free_requests_per_month"`

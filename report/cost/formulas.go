@@ -164,6 +164,16 @@ func ServerlessMemoryMB(rssBytes, stepMB, minMB float64) float64 {
 	return math.Max(mb, minMB)
 }
 
+// BilledMS is a duration as a platform that rounds each invocation bills
+// it: rounded up to the increment (1 ms on Lambda); as measured when the
+// increment is 0. Float noise below a part in 1e9 does not round up.
+func BilledMS(ms, incrementMS float64) float64 {
+	if incrementMS <= 0 {
+		return ms
+	}
+	return math.Ceil(ms/incrementMS-1e-9) * incrementMS
+}
+
 // ServerlessUsage is what a month of serverless inference bills.
 type ServerlessUsage struct {
 	Requests     float64

@@ -154,7 +154,8 @@ func spotLever(in runInputs, base scenario, baseTotal, baseUnit float64, book *p
 		inst = cheapestWithSpot(in.Input, base)
 	}
 	if inst == nil {
-		l.Note = "not sized: no instance with " + hardwareWords(in.Hardware) + " has a spot price in the catalog"
+		l.Note = fmt.Sprintf("not sized: no %s instance with %s has a spot price in the catalog (the lever stays with the provider, so storage, transfer and monitoring compare like for like)",
+			base.inst.Provider, hardwareWords(in.Hardware))
 		return l
 	}
 	s := base
@@ -168,14 +169,14 @@ func spotLever(in runInputs, base scenario, baseTotal, baseUnit float64, book *p
 	return out
 }
 
-// cheapestWithSpot is the matching, fitting instance with the cheapest
-// spot deployment.
+// cheapestWithSpot is the matching, fitting instance of the base's
+// provider with the cheapest spot deployment.
 func cheapestWithSpot(in Input, base scenario) *Instance {
 	var best *Instance
 	bestCost := 0.0
 	for i := range in.Catalog.Instances {
 		inst := &in.Catalog.Instances[i]
-		if inst.SpotUSDPerHour == nil || !hardwareMatches(in.Hardware, inst.Kind, inst.GPU, inst.Arch) {
+		if inst.SpotUSDPerHour == nil || inst.Provider != base.inst.Provider || !hardwareMatches(in.Hardware, inst.Kind, inst.GPU, inst.Arch) {
 			continue
 		}
 		c := candidateFor(in, inst.Name, inst.Provider, inst.Region, inst.Kind, inst.GPU, inst.GPUCount, inst.VCPU, inst.MemoryGiB)

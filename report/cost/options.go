@@ -197,7 +197,8 @@ func serverlessCost(in Input, s *Serverless, monthly float64) (ServerlessUsage, 
 		vcpuPrice = *s.PerVCPUSecondUSD
 	}
 	w := in.Workload
-	u := ServerlessMonthly(monthly, in.LatencyMS, mem, w.ColdStartShare, w.ColdStartS, *s.PerMillionRequestsUSD, *s.PerGBSecondUSD, vcpuPrice, s.VCPU)
+	latency, cold := BilledMS(in.LatencyMS, s.DurationRoundingMS), BilledMS(w.ColdStartS*1000, s.DurationRoundingMS)/1000
+	u := ServerlessMonthly(monthly, latency, mem, w.ColdStartShare, cold, *s.PerMillionRequestsUSD, *s.PerGBSecondUSD, vcpuPrice, s.VCPU)
 	return u, mem, StatusPriced, ""
 }
 
@@ -231,8 +232,12 @@ func serverlessOption(in Input, book *priceBook) Option {
 		if best.MonthlyTotalUSD != nil && u.MonthlyUSD >= *best.MonthlyTotalUSD {
 			continue
 		}
-		detail := fmt.Sprintf("%s requests x $%s/M + %s GB-s x $%s (%g MB, %.3g ms at batch 1, %g%% cold starts of %g s)",
-			count(u.Requests), money(*s.PerMillionRequestsUSD), count(u.GBSeconds), moneyExact(*s.PerGBSecondUSD), mem, in.LatencyMS, w.ColdStartShare*100, w.ColdStartS)
+		billed := ""
+		if s.DurationRoundingMS > 0 {
+			billed = fmt.Sprintf(", %g ms billed", BilledMS(in.LatencyMS, s.DurationRoundingMS))
+		}
+		detail := fmt.Sprintf("%s requests x $%s/M + %s GB-s x $%s (%g MB, %.3g ms at batch 1%s, %g%% cold starts of %g s)",
+			count(u.Requests), money(*s.PerMillionRequestsUSD), count(u.GBSeconds), moneyExact(*s.PerGBSecondUSD), mem, in.LatencyMS, billed, w.ColdStartShare*100, w.ColdStartS)
 		if u.VCPUSeconds > 0 {
 			detail += fmt.Sprintf(" + %s vCPU-s x $%s", count(u.VCPUSeconds), moneyExact(*s.PerVCPUSecondUSD))
 		}

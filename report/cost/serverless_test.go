@@ -66,3 +66,65 @@ func TestServerlessColdStartsAgainstTheTail(t *testing.T) {
 		}
 	}
 }
+
+func TestLambdaIsBilledAsLambdaBills(t *testing.T) {
+	c := defaultCatalog(t)
+	var lambda *Serverless
+	for i := range c.Serverless {
+		if c.Serverless[i].Name == "aws-lambda-x86" {
+			lambda = &c.Serverless[i]
+		}
+	}
+	if lambda == nil || lambda.MinMemoryMB != 128 || lambda.MemoryStepMB != 1 || lambda.DurationRoundingMS != 1 {
+		t.Fatalf("aws-lambda-x86 row %+v: want 128 MB minimum, 1 MB steps, duration rounded up to 1 ms", lambda)
+	}
+	for _, f := range []string{"min_memory_mb", "memory_step_mb", "duration_rounding_ms", "max_memory_mb"} {
+		if m, ok := lambda.PerField[f]; !ok || m.Source == "" {
+			t.Errorf("aws-lambda-x86 %s has no source of its own", f)
+		}
+	}
+	// 2.3 ms at 50e6 bytes (48 MB): billed 3 ms at 128 MB, and the 2 s
+	// cold starts of 1% of requests. GB-s = (1e7 x 0.003 + 1e7 x 0.01 x 2)
+	// x 128/1024 = 28,750.
+	in := Input{Catalog: c, Workload: DefaultWorkload(), Now: today, CapacityPerS: 500, Hardware: Hardware{Kind: HardwareCPU, CPUs: 4, Arch: ArchX86},
+		LatencyMS: 2.3, RSSBytes: 50e6}
+	e, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := option(t, e, OptionServerless)
+	want := 1e7/1e6*0.20 + 28750*0.0000166667
+	if s.Instance != "aws-lambda-x86" || !near(*s.MonthlyTotalUSD, want, 1e-9) || !strings.Contains(s.Detail, "128 MB") || !strings.Contains(s.Detail, "3 ms billed") {
+		t.Errorf("lambda %+v, want $%.6f", s, want)
+	}
+	if got := BilledMS(2.3, 1); got != 3 {
+		t.Errorf("BilledMS(2.3, 1) = %g", got)
+	}
+	if got := BilledMS(2.3, 0); got != 2.3 {
+		t.Errorf("BilledMS(2.3, 0) = %g (no rounding)", got)
+	}
+	if got := BilledMS(200, 100); got != 200 {
+		t.Errorf("BilledMS(200, 100) = %g", got)
+	}
+}
+
+func TestSpotLeverStaysWithTheProvider(t *testing.T) {
+	// The CPU run is cheapest on AWS; no AWS CPU instance has a spot price.
+	// Comparing AWS on-demand with GCP spot let the monitoring line vanish.
+	e, err := CostRun(readGolden(t, "cpu-profile"), runOpts(t, "p95=50ms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range e.Levers {
+		if l.Name != LeverSpot {
+			continue
+		}
+		base := defaultCatalog(t).FindInstance(option(t, e, OptionDedicated).Instance)
+		if inst := defaultCatalog(t).FindInstance(l.Instance); inst == nil || inst.Provider != base.Provider {
+			t.Errorf("spot lever on %q against %s (%s)", l.Instance, base.Name, base.Provider)
+		}
+		if l.MonthlySavingUSD != nil || !strings.Contains(l.Note, "no aws instance") {
+			t.Errorf("spot lever %+v", l)
+		}
+	}
+}
