@@ -124,12 +124,18 @@ type Serverless struct {
 	Name     string `yaml:"name" json:"name"`
 	Provider string `yaml:"provider" json:"provider"`
 	Arch     string `yaml:"arch" json:"arch"`
-	// GPU is true for a platform that offers GPUs; the others are "not
-	// applicable" to a model measured on a GPU.
+	// GPU is true for a platform that offers a GPU, GPUModel (a catalog
+	// GPU name or alias, made canonical) the one it offers: a model
+	// measured on that GPU can go serverless there; platforms without a
+	// GPU are "not applicable" to a model measured on one.
 	GPU                   bool     `yaml:"gpu" json:"gpu"`
+	GPUModel              string   `yaml:"gpu_model" json:"gpu_model"`
 	PerMillionRequestsUSD *float64 `yaml:"per_million_requests_usd" json:"per_million_requests_usd"`
 	PerGBSecondUSD        *float64 `yaml:"per_gb_second_usd" json:"per_gb_second_usd"`
 	PerVCPUSecondUSD      *float64 `yaml:"per_vcpu_second_usd" json:"per_vcpu_second_usd"`
+	// PerInstanceSecondUSD bills each second an instance serves (a GPU
+	// instance on Cloud Run), instead of or beside GB-seconds.
+	PerInstanceSecondUSD *float64 `yaml:"per_instance_second_usd" json:"per_instance_second_usd"`
 	// VCPU is the vCPU allocation billed per vCPU-second (a configuration,
 	// not a price); needed only with PerVCPUSecondUSD.
 	VCPU         float64 `yaml:"vcpu" json:"vcpu"`

@@ -235,6 +235,9 @@ func validateServerless(r rowCheck, s *Serverless) {
 	if s.PerVCPUSecondUSD != nil && s.VCPU <= 0 {
 		r.fail("per_vcpu_second_usd needs vcpu (the allocation billed) of more than 0")
 	}
+	if s.GPU != (s.GPUModel != "") {
+		r.fail("gpu: true and gpu_model (the GPU the platform offers) go together")
+	}
 	if s.MaxMemoryMB > 0 && s.MinMemoryMB > s.MaxMemoryMB {
 		r.fail("min_memory_mb (%g) is above max_memory_mb (%g)", s.MinMemoryMB, s.MaxMemoryMB)
 	}
@@ -283,6 +286,9 @@ func validateMerged(c *Catalog) []error {
 	for i := range c.Managed {
 		resolveGPU(&c.Managed[i].GPU, c.Managed[i].Origin, "managed_endpoints "+c.Managed[i].Name)
 	}
+	for i := range c.Serverless {
+		resolveGPU(&c.Serverless[i].GPUModel, c.Serverless[i].Origin, "serverless "+c.Serverless[i].Name)
+	}
 	return errs
 }
 
@@ -300,6 +306,7 @@ func (s *Serverless) prices() map[string]*float64 {
 		"per_million_requests_usd": s.PerMillionRequestsUSD,
 		"per_gb_second_usd":        s.PerGBSecondUSD,
 		"per_vcpu_second_usd":      s.PerVCPUSecondUSD,
+		"per_instance_second_usd":  s.PerInstanceSecondUSD,
 	}
 }
 

@@ -168,7 +168,7 @@ func TestServerlessApplicability(t *testing.T) {
 		t.Fatalf("x86 model: cheapest serverless %+v", s)
 	}
 	mem := ServerlessMemoryMB(200e6, 0, 0)
-	want := ServerlessMonthly(1e7, 2, mem, 0.01, 2, 0.20, 0.0000166667, 0, 0).MonthlyUSD
+	want := ServerlessMonthly(1e7, 2, mem, 0.01, 2, 0.20, 0.0000166667, 0, 0, 0).MonthlyUSD
 	if !near(*s.MonthlyTotalUSD, want, 1e-9) || !near(*s.CostPerInferenceUSD, want/1e7, 1e-18) {
 		t.Errorf("lambda total %v, want %v", *s.MonthlyTotalUSD, want)
 	}

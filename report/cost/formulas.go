@@ -176,31 +176,45 @@ func BilledMS(ms, incrementMS float64) float64 {
 
 // ServerlessUsage is what a month of serverless inference bills.
 type ServerlessUsage struct {
-	Requests     float64
-	GBSeconds    float64
-	VCPUSeconds  float64
-	RequestsUSD  float64
-	GBSecondsUSD float64
-	VCPUUSD      float64
-	MonthlyUSD   float64
+	Requests        float64
+	GBSeconds       float64
+	VCPUSeconds     float64
+	InstanceSeconds float64
+	RequestsUSD     float64
+	GBSecondsUSD    float64
+	VCPUUSD         float64
+	InstanceUSD     float64
+	MonthlyUSD      float64
+}
+
+// ServerlessSeconds is the time V requests of one inference each (batch
+// 1) keep a function busy: V x latency + V x cold-start share x cold-start
+// seconds, one request at a time per instance.
+func ServerlessSeconds(monthly, latencyMS, coldStartShare, coldStartS float64) float64 {
+	return monthly*latencyMS/1000 + monthly*coldStartShare*coldStartS
 }
 
 // ServerlessMonthly prices V requests of one inference each (batch 1):
 // requests x per-request price + GB-seconds x per-GB-second price, where
-// GB-seconds = V x latency x memory + V x cold-start share x cold-start
-// seconds x memory, memory in GB of 1024 MB; vCPU-seconds likewise for a
-// platform that bills them.
-func ServerlessMonthly(monthly, latencyMS, memoryMB, coldStartShare, coldStartS, perMillionRequestsUSD, perGBSecondUSD, perVCPUSecondUSD, vcpu float64) ServerlessUsage {
-	billedS := monthly*latencyMS/1000 + monthly*coldStartShare*coldStartS
+// GB-seconds = ServerlessSeconds x memory in GB of 1024 MB; vCPU-seconds
+// (seconds x vCPUs) and instance-seconds (the seconds themselves, for a
+// platform that bills an instance, a GPU one, while it serves) likewise
+// for the platforms that bill them.
+func ServerlessMonthly(monthly, latencyMS, memoryMB, coldStartShare, coldStartS, perMillionRequestsUSD, perGBSecondUSD, perVCPUSecondUSD, vcpu, perInstanceSecondUSD float64) ServerlessUsage {
+	billedS := ServerlessSeconds(monthly, latencyMS, coldStartShare, coldStartS)
 	u := ServerlessUsage{
 		Requests:    monthly,
 		GBSeconds:   billedS * memoryMB / mbPerGB,
 		VCPUSeconds: billedS * vcpu,
 	}
+	if perInstanceSecondUSD > 0 {
+		u.InstanceSeconds = billedS
+	}
 	u.RequestsUSD = u.Requests / 1e6 * perMillionRequestsUSD
 	u.GBSecondsUSD = u.GBSeconds * perGBSecondUSD
 	u.VCPUUSD = u.VCPUSeconds * perVCPUSecondUSD
-	u.MonthlyUSD = u.RequestsUSD + u.GBSecondsUSD + u.VCPUUSD
+	u.InstanceUSD = u.InstanceSeconds * perInstanceSecondUSD
+	u.MonthlyUSD = u.RequestsUSD + u.GBSecondsUSD + u.VCPUUSD + u.InstanceUSD
 	return u
 }
 

@@ -128,7 +128,7 @@ func TestSizeFleetAutoscale(t *testing.T) {
 func TestServerlessMonthlyHandWorked(t *testing.T) {
 	// 10M requests, 1.2 ms at 144 MB, 1% cold starts of 2 s:
 	// billed seconds = 12,000 + 200,000 = 212,000; GB-s = 212,000 x 144/1024 = 29,812.5.
-	u := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0)
+	u := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0, 0)
 	if !near(u.GBSeconds, 29812.5, 1e-6) || !near(u.RequestsUSD, 2, 1e-12) {
 		t.Fatalf("usage = %+v", u)
 	}
@@ -136,7 +136,7 @@ func TestServerlessMonthlyHandWorked(t *testing.T) {
 		t.Errorf("monthly = %.8g", u.MonthlyUSD)
 	}
 	// A platform that bills vCPU-seconds: 1 vCPU for the same 212,000 s.
-	v := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.40, 0.0000025, 0.000024, 1)
+	v := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.40, 0.0000025, 0.000024, 1, 0)
 	want := 4 + 29812.5*0.0000025 + 212000*0.000024
 	if !near(v.MonthlyUSD, want, 1e-9) {
 		t.Errorf("with vCPU-seconds: %.8g, want %.8g", v.MonthlyUSD, want)

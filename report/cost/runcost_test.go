@@ -116,7 +116,7 @@ func TestCostRunCPUScalesByVCPUAndPricesServerless(t *testing.T) {
 	s := option(t, e, OptionServerless)
 	// Batch-1 step at the lightest load: mean 1.2 ms, billed as 2 ms (Lambda
 	// rounds each request up to 1 ms), RSS 150e6 bytes = 144 MB.
-	want := ServerlessMonthly(1e7, 2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0).MonthlyUSD
+	want := ServerlessMonthly(1e7, 2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0, 0).MonthlyUSD
 	if s.Instance != "aws-lambda-x86" || !near(*s.MonthlyTotalUSD, want, 1e-9) {
 		t.Errorf("serverless %+v, want aws-lambda-x86 at %g", s, want)
 	}
