@@ -285,7 +285,9 @@ func priceInstance(in Input, inst *Instance, book *priceBook) InstanceCost {
 	return row
 }
 
-// sortInstances orders rows by cost per million (unpriced last), then name.
+// sortInstances orders rows by cost per million (unpriced last); a tie
+// (within a part in 1e9: p5.48xlarge / 8 = p5.4xlarge) goes to the lower
+// monthly bill, then the name.
 func sortInstances(rows []InstanceCost) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i].UnitCostPerMillionUSD, rows[j].UnitCostPerMillionUSD
@@ -294,8 +296,11 @@ func sortInstances(rows []InstanceCost) {
 			return rows[i].Name < rows[j].Name
 		case a == nil || b == nil:
 			return b == nil
-		case *a != *b:
+		case math.Abs(*a-*b) > 1e-9*math.Max(*a, *b):
 			return *a < *b
+		}
+		if ma, mb := rows[i].MonthlyComputeUSD, rows[j].MonthlyComputeUSD; ma != nil && mb != nil && *ma != *mb {
+			return *ma < *mb
 		}
 		return rows[i].Name < rows[j].Name
 	})

@@ -183,6 +183,12 @@ type Option struct {
 	Reason              string   `json:"reason"`
 	Replicas            int      `json:"replicas"`
 	Instances           int      `json:"instances"`
+	// PaidCapacityPerS is the capacity the month pays for: instances
+	// (their mean over the month, with autoscaling) x replicas each x a
+	// replica's capacity; UtilizationPercent is the average rate over it.
+	// Both null for serverless, which bills use, not capacity.
+	PaidCapacityPerS   *float64 `json:"paid_capacity_per_s"`
+	UtilizationPercent *float64 `json:"utilization_percent"`
 	// Detail says how the total was made, in words.
 	Detail string `json:"detail"`
 }

@@ -273,6 +273,23 @@ func (t TCO) Shares() map[string]float64 {
 	return out
 }
 
+// UtilizationPercent is the month's average rate over the capacity paid
+// for: average / (mean instances x replicas per instance x a replica's
+// capacity) x 100, where mean instances = billed instance-hours / 730.
+func UtilizationPercent(averagePerS, instanceHours float64, replicasPerInstance int, capacityPerS float64) float64 {
+	paid := PaidCapacityPerS(instanceHours, replicasPerInstance, capacityPerS)
+	if paid <= 0 {
+		return 0
+	}
+	return averagePerS / paid * 100
+}
+
+// PaidCapacityPerS is the capacity a month of instances pays for: mean
+// instances (instance-hours / 730) x replicas per instance x capacity.
+func PaidCapacityPerS(instanceHours float64, replicasPerInstance int, capacityPerS float64) float64 {
+	return instanceHours / HoursPerMonth * float64(max(1, replicasPerInstance)) * capacityPerS
+}
+
 // MarginPercent is how much more the runner-up costs than the cheapest:
 // (runner-up / cheapest - 1) x 100.
 func MarginPercent(cheapest, runnerUp float64) float64 {

@@ -22,6 +22,13 @@ func hardwareWords(hw Hardware) string {
 	return "this capacity"
 }
 
+// setUtilization fills an instance-billed option's paid capacity and
+// utilisation.
+func setUtilization(o *Option, w Workload, instanceHours float64, perInstance int, capacity float64) {
+	o.PaidCapacityPerS = ptr(PaidCapacityPerS(instanceHours, perInstance, capacity))
+	o.UtilizationPercent = ptr(UtilizationPercent(AverageRatePerS(w.MonthlyInferences), instanceHours, perInstance, capacity))
+}
+
 // spreadWords says, in an option's HOW, that the minimum replicas were
 // spread over as many instances for availability.
 func spreadWords(spread bool, minReplicas int) string {
@@ -69,7 +76,9 @@ func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
 		detail = fmt.Sprintf("%s autoscaled by the hourly profile, up to %d instances (%d replicas) at $%s/h", best.Name, best.Instances, best.Replicas, money(*best.USDPerHour))
 	}
 	detail += spreadWords(best.SpreadForAvailability, w.MinReplicas)
-	return priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
+	o := priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
+	setUtilization(&o, w, *best.MonthlyComputeUSD / *best.USDPerHour, best.ReplicasPerInstance, best.CapacityInferencesPerS)
+	return o
 }
 
 // kubernetesOption runs the replicas on nodes of each instance type, with
@@ -108,6 +117,7 @@ func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
 		detail := fmt.Sprintf("%d x %s nodes (%s) + %s control plane $%s/h x %g h",
 			f.Instances, inst.Name, pods, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
 		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		setUtilization(&best, w, f.InstanceHours, c.perInstance, capacity)
 		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
 		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))
 	}
@@ -155,6 +165,7 @@ func managedOption(in Input, book *priceBook) Option {
 			detail += "; managed endpoints are priced at their on-demand rate"
 		}
 		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		setUtilization(&best, w, f.InstanceHours, c.perInstance, c.capacity)
 		book.add("managed_endpoints", m.Name, "usd_per_hour", *m.USDPerHour, fieldMeta(m.Meta, m.PerField, "usd_per_hour"))
 	}
 	switch {

@@ -25,13 +25,30 @@ func RenderComparison(w io.Writer, c *Comparison, format string) error {
 	rows := [][]string{}
 	for _, r := range c.Runs {
 		if r.CapacityInferencesPerS == nil {
-			rows = append(rows, []string{r.Run, orDash(r.Hardware), "-", "-", "-", "-", "-", "-"})
+			rows = append(rows, []string{r.Run, orDash(r.Hardware), "-", "-", "-", "-", "-", "-", "-"})
 			continue
 		}
+		way, use := "-", "-"
+		if r.CheapestKind != "" {
+			way = r.CheapestKind + ", " + r.CheapestInstance
+			if r.CheapestInstances > 0 {
+				way = fmt.Sprintf("%s, %d x %s", r.CheapestKind, r.CheapestInstances, r.CheapestInstance)
+			}
+		}
+		if r.UtilizationPercent != nil {
+			use = utilWords(*r.UtilizationPercent)
+		} else if r.CheapestKind == OptionServerless {
+			use = "per use"
+		}
+		full := perMillion(r.UnitCostPerMillionUSD)
+		if r.FullUseInstance != "" {
+			full += " (" + r.FullUseInstance + ")"
+		}
 		rows = append(rows, []string{r.Run, r.Hardware, fmt.Sprint(r.BestBatchSize), rate(*r.CapacityInferencesPerS),
-			fmt.Sprintf("%.3g", *r.P95MSAtCapacity), orDash(r.CheapestInstance), perMillion(r.UnitCostPerMillionUSD), usdPtr(r.MonthlyTotalUSD)})
+			fmt.Sprintf("%.3g", *r.P95MSAtCapacity), way, usdPtr(r.MonthlyTotalUSD), use, full})
 	}
-	d.table([]string{"RUN", "HARDWARE", "BEST BATCH", "CAPACITY/S", "P95 MS", "CHEAPEST INSTANCE", "$/MILLION", "ALL-IN/MONTH"}, rows)
+	d.table([]string{"RUN", "HARDWARE", "BEST BATCH", "CAPACITY/S", "P95 MS", "CHEAPEST WAY TO SERVE IT", "ALL-IN/MONTH", "IN USE", "$/MILLION AT FULL USE"}, rows)
+	d.para("ALL-IN/MONTH is this workload served the cheapest way (the choice infercost cost makes), with storage, transfer, monitoring, overhead and buffer; IN USE is its average rate over the capacity that option pays for. $/MILLION AT FULL USE is the instance cheapest per million if all it pays for were used.")
 	var missing []string
 	for _, r := range c.Runs {
 		if r.Note != "" {
