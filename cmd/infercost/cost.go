@@ -57,6 +57,13 @@ Two forms:
       the best batch (or --batch); without --slo the run's own SLO is used.
       Adds the levers (batching, caching, spot, right-sizing, quantization).
 
+An LLM run (counted in output tokens) is priced per token: capacity in output
+tokens/s (and requests/s) at the SLO (ttft_pNN, itl_pNN and tpot_pNN bounds
+work), with usd_per_million_output_tokens, usd_per_million_tokens and
+usd_per_1k_requests. Its month is --monthly read as requests (or
+--monthly-requests) times the run's mean output tokens per request, or
+--monthly-output-tokens. All GPU time is charged to the tokens.
+
 Workload flags (all forms) have documented defaults; the output lists the
 defaults it used. Exit code 4 when no step of the run meets the SLO.`,
 		Args: func(_ *cobra.Command, args []string) error {

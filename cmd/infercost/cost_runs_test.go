@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,58 @@ func TestCostServerlessMeetsTheSLO(t *testing.T) {
 		if o.Kind == "serverless" && !strings.Contains(o.Reason, "no batch-1 step meets p95=50ms") {
 			t.Errorf("serverless reason %q", o.Reason)
 		}
+	}
+}
+
+func TestCostPerTokenJSON(t *testing.T) {
+	run := filepath.Join(costTestdata, "runs", "llm-a10g-sweep")
+	out, code, err := execCostCLI(t, "cost", run, "--slo", "ttft_p95=500ms", "--format", "json")
+	if err != nil || code != ExitOK {
+		t.Fatalf("exit %d: %v\n%s", code, err, out)
+	}
+	var e struct {
+		Unit      string `json:"unit"`
+		Instances []struct {
+			Name             string  `json:"name"`
+			PerMillionOutput float64 `json:"usd_per_million_output_tokens"`
+			PerMillionTokens float64 `json:"usd_per_million_tokens"`
+			Per1kRequests    float64 `json:"usd_per_1k_requests"`
+		} `json:"instances"`
+		Cheapest struct {
+			Kind             string  `json:"kind"`
+			PerMillionOutput float64 `json:"usd_per_million_output_tokens"`
+		} `json:"cheapest"`
+		Tokens struct {
+			MonthlyOutputTokens float64 `json:"monthly_output_tokens"`
+			Attribution         string  `json:"attribution"`
+		} `json:"tokens"`
+	}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	// Concurrency 8 carries 160 output tokens/s within TTFT p95 500 ms
+	// (16 takes 700 ms): g5.xlarge at $1.006/h.
+	g5 := e.Instances[0]
+	if e.Unit != "output_token" || g5.Name != "g5.xlarge" || math.Abs(g5.PerMillionOutput-1.7465278) > 1e-6 ||
+		math.Abs(g5.PerMillionTokens-0.5821759) > 1e-6 || math.Abs(g5.Per1kRequests-0.1746528) > 1e-6 {
+		t.Errorf("per token: %+v", g5)
+	}
+	// Seven g5.xlarge for 1e9 output tokens: 7 x 1.006 x 730 / 1e9 x 1e6.
+	if e.Cheapest.Kind != "dedicated" || math.Abs(e.Cheapest.PerMillionOutput-5.14066) > 1e-9 || e.Tokens.MonthlyOutputTokens != 1e9 ||
+		!strings.Contains(e.Tokens.Attribution, "all GPU time is charged to the tokens") {
+		t.Errorf("cheapest %+v tokens %+v", e.Cheapest, e.Tokens)
+	}
+	out, code, _ = execCostCLI(t, "cost", run, "--monthly-requests", "1000000")
+	if code != ExitOK || !strings.Contains(out, "1,000,000 requests a month x 100 output tokens each") || !strings.Contains(out, "$/M OUT TOKENS") ||
+		!strings.Contains(out, "Per-token figures: all GPU time is charged to the tokens") {
+		t.Errorf("table: exit %d\n%s", code, out)
+	}
+	_, code, err = execCostCLI(t, "cost", "--capacity", "100", "--all", "--monthly-output-tokens", "5")
+	if code != ExitUsage || !strings.Contains(err.Error(), "--monthly-output-tokens sizes an LLM run") {
+		t.Errorf("a token volume in the capacity form: exit %d, %v", code, err)
+	}
+	_, code, err = execCostCLI(t, "cost", run, "--monthly-requests", "0")
+	if code != ExitUsage || !strings.Contains(err.Error(), "above 0") {
+		t.Errorf("--monthly-requests 0: exit %d, %v", code, err)
 	}
 }

@@ -29,8 +29,11 @@ type CompareOptions struct {
 
 // Comparison is runs on different hardware side by side at one SLO.
 type Comparison struct {
-	SLO          string       `json:"slo"`
-	Model        string       `json:"model"`
+	SLO   string `json:"slo"`
+	Model string `json:"model"`
+	// Unit is what the runs count (inference, or output_token for LLM
+	// runs); capacities and costs per million are in it.
+	Unit         string       `json:"unit"`
 	Pricing      string       `json:"pricing"`
 	Workload     Workload     `json:"workload"`
 	DefaultsUsed []string     `json:"defaults_used"`
@@ -47,9 +50,12 @@ type Comparison struct {
 // cheapest way (the choice cost makes), and beside it, labelled, the cost
 // per million at full utilisation.
 type CompareRow struct {
-	Run                    string   `json:"run"`
-	Hardware               string   `json:"hardware"`
-	BestBatchSize          int      `json:"best_batch_size"`
+	Run           string `json:"run"`
+	Hardware      string `json:"hardware"`
+	BestBatchSize int    `json:"best_batch_size"`
+	// Concurrency is the capacity step's requests in flight (the load knob
+	// of an LLM server); 0 in rate mode.
+	Concurrency            int      `json:"concurrency"`
 	CapacityInferencesPerS *float64 `json:"capacity_inferences_per_s"`
 	P95MSAtCapacity        *float64 `json:"p95_ms_at_capacity"`
 	// CheapestKind and CheapestInstance are the cheapest way to serve the
@@ -70,6 +76,9 @@ type CompareRow struct {
 	FullUseInstance       string         `json:"full_use_instance"`
 	UnitCostPerMillionUSD *float64       `json:"unit_cost_per_million_usd"`
 	Instances             []InstanceCost `json:"instances"`
+	// Tokens is an LLM run's month in requests and tokens (null
+	// otherwise).
+	Tokens *TokenWorkload `json:"tokens"`
 	// Note says why a run has no figures (no step met the SLO, nothing
 	// priced).
 	Note string `json:"note"`
@@ -98,10 +107,13 @@ func Compare(runs []NamedRun, opts CompareOptions) (*Comparison, error) {
 	if len(runs) < 2 {
 		return nil, inputErrorf("compare needs two runs or more (got %d)", len(runs))
 	}
-	model := runs[0].Run.Spec.Model
+	model, unit := runs[0].Run.Spec.Model, runs[0].Run.Unit()
 	for _, r := range runs[1:] {
 		if r.Run.Spec.Model != model {
 			return nil, inputErrorf("the runs serve different models (%s: %q, %s: %q): compare runs of one model", runs[0].Name, model, r.Name, r.Run.Spec.Model)
+		}
+		if r.Run.Unit() != unit {
+			return nil, inputErrorf("the runs count different work (%s: %s, %s: %s): compare runs of one protocol", runs[0].Name, result.UnitWords(unit), r.Name, result.UnitWords(r.Run.Unit()))
 		}
 	}
 	slo := opts.SLO
@@ -111,7 +123,7 @@ func Compare(runs []NamedRun, opts CompareOptions) (*Comparison, error) {
 			return nil, err
 		}
 	}
-	c := &Comparison{SLO: result.FormatSLO(slo), Model: model, Pricing: opts.Workload.Pricing, Workload: opts.Workload,
+	c := &Comparison{SLO: result.FormatSLO(slo), Model: model, Unit: unit, Pricing: opts.Workload.Pricing, Workload: opts.Workload,
 		DefaultsUsed: opts.Workload.DefaultsUsed(), Runs: []CompareRow{}, Prices: []PriceRef{}, Notes: []string{}}
 	book := newPriceBook(opts.Now)
 	measured := map[string]bool{}
@@ -186,9 +198,12 @@ func compareRow(r NamedRun, slo []result.SLOBound, opts CompareOptions, book *pr
 		row.Hardware = orDash(in.Hardware.Name)
 	}
 	row.BestBatchSize = choice.batch
+	if choice.step.Mode == result.ModeConcurrency {
+		row.Concurrency = choice.step.Concurrency
+	}
 	row.CapacityInferencesPerS = ptr(in.CapacityPerS)
 	row.P95MSAtCapacity = ptr(choice.step.LatencyMS.Corrected.P95)
-	row.Instances = e.Instances
+	row.Instances, row.Tokens = e.Instances, e.Tokens
 	for _, p := range e.Prices {
 		book.add(p.Section, p.Row, p.Field, p.USD, Meta{Source: p.Source, SourceDate: p.SourceDate, Undated: p.Undated, Unconfirmed: p.Unconfirmed, Derived: p.Derived})
 	}
@@ -247,7 +262,7 @@ func setWinner(c *Comparison) error {
 	win := ranked[0]
 	c.Winner = &Winner{Run: win.Run, Hardware: win.Hardware, Kind: win.CheapestKind, Instance: win.CheapestInstance,
 		MonthlyTotalUSD: *win.MonthlyTotalUSD, UnitCostPerMillionUSD: win.UnitCostPerMillionUSD}
-	volume := fmt.Sprintf("%s %s a month at %s", count(c.Workload.MonthlyInferences), "inferences", c.SLO)
+	volume := c.volumeWords() + " at " + c.SLO
 	if len(ranked) == 1 {
 		c.Verdict = fmt.Sprintf("Only %s (%s) is priced at %s: %s a month all-in (%s) for %s.%s",
 			win.Hardware, win.Run, c.SLO, usd(*win.MonthlyTotalUSD), servedOn(win), volume, fullUseWords([]*CompareRow{win}))
@@ -259,6 +274,35 @@ func setWinner(c *Comparison) error {
 		win.Hardware, win.Run, volume, usd(*win.MonthlyTotalUSD), servedOn(win), usd(*second.MonthlyTotalUSD),
 		second.Hardware, servedOn(second), *c.Winner.MarginPercent, fullUseWords(ranked))
 	return nil
+}
+
+// volumeWords says the month compared: "10,000,000 inferences a month",
+// or for LLM runs "10,000,000 requests (1,000,000,000 output tokens) a
+// month" (the tokens when every run's month has as many).
+func (c *Comparison) volumeWords() string {
+	if c.Unit != result.UnitOutputToken {
+		return count(c.Workload.MonthlyInferences) + " inferences a month"
+	}
+	var t *TokenWorkload
+	same := true
+	for _, r := range c.Runs {
+		if r.Tokens == nil {
+			continue
+		}
+		if t != nil && r.Tokens.MonthlyOutputTokens != t.MonthlyOutputTokens {
+			same = false
+		}
+		if t == nil {
+			t = r.Tokens
+		}
+	}
+	if t == nil {
+		return count(c.Workload.MonthlyInferences) + " requests a month"
+	}
+	if !same {
+		return count(t.MonthlyRequests) + " requests a month"
+	}
+	return fmt.Sprintf("%s requests (%s output tokens) a month", count(t.MonthlyRequests), count(t.MonthlyOutputTokens))
 }
 
 // servedOn says how a row's workload is served: "dedicated on 2 x g5.xlarge".
@@ -285,7 +329,11 @@ func fullUseWords(rows []*CompareRow) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return " Per million at full utilisation: " + strings.Join(parts, ", ") + "."
+	what := "Per million"
+	if rows[0].Tokens != nil {
+		what = "Per million output tokens (" + AttributionRule[:strings.Index(AttributionRule, ":")] + ")"
+	}
+	return " " + what + " at full utilisation: " + strings.Join(parts, ", ") + "."
 }
 
 // utilWords prints a utilisation percentage with the digits it needs.

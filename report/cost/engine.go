@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/infercost/infercost/result"
 )
 
 // ErrInput marks errors in what the user gave (an unknown instance, a bad
@@ -46,14 +48,26 @@ func Compute(in Input) (*Estimate, error) {
 	if err := w.Validate(); err != nil {
 		return nil, &inputError{msg: err.Error()}
 	}
+	if in.Tokens == nil {
+		if err := tokenVolumeError(w); err != nil {
+			return nil, err
+		}
+	}
+	unit := in.Unit
+	if unit == "" {
+		unit = result.UnitInference
+	}
 	e := &Estimate{
+		Unit:                   unit,
 		CapacityInferencesPerS: in.CapacityPerS,
 		Hardware:               in.Hardware,
+		MonthlyUnits:           in.volume(),
+		Tokens:                 in.Tokens,
 		Pricing:                w.Pricing,
 		Workload:               w,
 		DefaultsUsed:           w.DefaultsUsed(),
-		AverageRatePerS:        AverageRatePerS(w.MonthlyInferences),
-		PeakRatePerS:           PeakRatePerS(w.MonthlyInferences, w.PeakToAverage, w.HourlyProfile),
+		AverageRatePerS:        AverageRatePerS(in.volume()),
+		PeakRatePerS:           PeakRatePerS(in.volume(), w.PeakToAverage, w.HourlyProfile),
 		Instances:              []InstanceCost{},
 		Options:                []Option{},
 		Levers:                 []Lever{},
@@ -93,7 +107,7 @@ func Compute(in Input) (*Estimate, error) {
 		e.Notes = append(e.Notes, fmt.Sprintf("capacity on CPU instances is an estimate: measured on %d logical CPUs and scaled linearly by each instance's vCPUs", in.Hardware.CPUs))
 	}
 	e.Options = []Option{
-		dedicatedOption(e.Instances, w, in.Hardware),
+		dedicatedOption(in, e.Instances),
 		kubernetesOption(in, insts, book),
 		managedOption(in, book),
 		serverlessOption(in, book),
@@ -103,6 +117,7 @@ func Compute(in Input) (*Estimate, error) {
 		e.TCO = buildTCOReport(in, e.Cheapest, e.Options, book)
 	}
 	setCrossover(e, in, insts)
+	applyTokenPrices(e, in.Tokens)
 	e.Prices = book.refs
 	return e, nil
 }
@@ -275,7 +290,7 @@ func priceInstance(in Input, inst *Instance, book *priceBook) InstanceCost {
 		return row
 	}
 	book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
-	f := fleetFor(in.Workload, in.Workload.MonthlyInferences, c, *price, in.Workload.Pricing == PricingSpot, c.capacity)
+	f := fleetFor(in.Workload, in.volume(), c, *price, in.Workload.Pricing == PricingSpot, c.capacity)
 	unit := UnitCostUSD(PricePerReplicaHour(*price, c.perInstance), c.capacity)
 	row.USDPerHour = ptr(*price)
 	row.UnitCostPerInferenceUSD = ptr(unit)

@@ -50,10 +50,18 @@ type Input struct {
 	// Now dates the estimate: prices older than 12 months before it are
 	// flagged. Inject it in tests.
 	Now time.Time
-	// CapacityPerS is one replica's inferences/s at the SLO: one GPU for a
-	// GPU capacity, the measured host for a CPU run.
+	// CapacityPerS is one replica's work per second at the SLO, in Unit
+	// (inferences/s, or output tokens/s for an LLM run): one GPU (or the
+	// GPUs busy) for a GPU capacity, the measured host for a CPU run.
 	CapacityPerS float64
 	Hardware     Hardware
+	// Unit is what CapacityPerS counts: result.UnitInference ("" too) or
+	// result.UnitOutputToken.
+	Unit string
+	// Tokens is an LLM run's month in requests and tokens (nil otherwise);
+	// the month's volume in Unit is then its output tokens, not
+	// Workload.MonthlyInferences.
+	Tokens *TokenWorkload
 	// Instances restricts pricing to these instances (by name); empty
 	// means every instance that matches Hardware.
 	Instances []string
@@ -81,21 +89,31 @@ type Estimate struct {
 	Run            *string         `json:"run"`
 	SLO            string          `json:"slo"`
 	CapacitySource *CapacitySource `json:"capacity_source"`
+	// Unit is what capacities and volumes count: "inference", or
+	// "output_token" for an LLM run (its figures named *_inferences_* and
+	// *_per_million_* are then in output tokens).
+	Unit string `json:"unit"`
 	// CapacityInferencesPerS is the capacity of one replica as measured or
-	// given; each instance row shows the capacity used on it.
-	CapacityInferencesPerS float64        `json:"capacity_inferences_per_s"`
-	Hardware               Hardware       `json:"hardware"`
-	Pricing                string         `json:"pricing"`
-	Workload               Workload       `json:"workload"`
-	DefaultsUsed           []string       `json:"defaults_used"`
-	AverageRatePerS        float64        `json:"average_rate_per_s"`
-	PeakRatePerS           float64        `json:"peak_rate_per_s"`
-	LatencyMSBatch1        *float64       `json:"latency_ms_batch1"`
-	RSSBytes               *float64       `json:"rss_bytes"`
-	GPUMemoryBytes         *float64       `json:"gpu_memory_bytes"`
-	Instances              []InstanceCost `json:"instances"`
-	Options                []Option       `json:"options"`
-	TCO                    *TCOReport     `json:"tco"`
+	// given, in Unit; each instance row shows the capacity used on it.
+	CapacityInferencesPerS float64  `json:"capacity_inferences_per_s"`
+	Hardware               Hardware `json:"hardware"`
+	// MonthlyUnits is the month's volume in Unit (the workload's monthly
+	// inferences, or an LLM run's output tokens).
+	MonthlyUnits float64 `json:"monthly_units"`
+	// Tokens is an LLM run's month in requests and tokens, with the rule
+	// per-token figures follow; null for inference runs.
+	Tokens          *TokenWorkload `json:"tokens"`
+	Pricing         string         `json:"pricing"`
+	Workload        Workload       `json:"workload"`
+	DefaultsUsed    []string       `json:"defaults_used"`
+	AverageRatePerS float64        `json:"average_rate_per_s"`
+	PeakRatePerS    float64        `json:"peak_rate_per_s"`
+	LatencyMSBatch1 *float64       `json:"latency_ms_batch1"`
+	RSSBytes        *float64       `json:"rss_bytes"`
+	GPUMemoryBytes  *float64       `json:"gpu_memory_bytes"`
+	Instances       []InstanceCost `json:"instances"`
+	Options         []Option       `json:"options"`
+	TCO             *TCOReport     `json:"tco"`
 	// CrossoverMonthlyInferences is null when dedicated never becomes
 	// cheaper than serverless in 1e3..1e11 (CrossoverNote says why).
 	CrossoverMonthlyInferences *float64   `json:"crossover_monthly_inferences"`
@@ -117,6 +135,19 @@ type CapacitySource struct {
 	BatchFrom string  `json:"batch_from"`
 	P95MS     float64 `json:"p95_ms"`
 	P99MS     float64 `json:"p99_ms"`
+	// Concurrency is the step's requests in flight (concurrency mode: an
+	// LLM server's load knob); 0 in rate mode.
+	Concurrency int `json:"concurrency"`
+}
+
+// TokenPrices are an LLM run's per-token figures (all null otherwise).
+// Every dollar of GPU time is charged to the tokens: the per-output-token
+// figure carries the whole bill, the per-token one spreads the same bill
+// over input and output tokens; they are two views of one bill.
+type TokenPrices struct {
+	USDPerMillionOutputTokens *float64 `json:"usd_per_million_output_tokens"`
+	USDPerMillionTokens       *float64 `json:"usd_per_million_tokens"`
+	USDPer1kRequests          *float64 `json:"usd_per_1k_requests"`
 }
 
 // InstanceCost is the capacity priced on one instance type.
@@ -152,6 +183,8 @@ type InstanceCost struct {
 	Fits       bool   `json:"fits"`
 	FitChecked bool   `json:"fit_checked"`
 	Note       string `json:"note"`
+	// TokenPrices are at full utilisation, as UnitCostPerMillionUSD.
+	TokenPrices
 }
 
 // Deployment option kinds.
@@ -191,6 +224,8 @@ type Option struct {
 	UtilizationPercent *float64 `json:"utilization_percent"`
 	// Detail says how the total was made, in words.
 	Detail string `json:"detail"`
+	// TokenPrices are the month's total over its requests and tokens.
+	TokenPrices
 }
 
 // TCOReport is the TCO of the cheapest option, with each line's share.
@@ -214,6 +249,7 @@ type Cheapest struct {
 	// no other option applies.
 	MarginPercent *float64 `json:"margin_percent"`
 	RunnerUpKind  string   `json:"runner_up_kind"`
+	TokenPrices
 }
 
 func ptr[T any](v T) *T { return &v }

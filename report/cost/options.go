@@ -24,9 +24,9 @@ func hardwareWords(hw Hardware) string {
 
 // setUtilization fills an instance-billed option's paid capacity and
 // utilisation.
-func setUtilization(o *Option, w Workload, instanceHours float64, perInstance int, capacity float64) {
+func setUtilization(o *Option, in Input, instanceHours float64, perInstance int, capacity float64) {
 	o.PaidCapacityPerS = ptr(PaidCapacityPerS(instanceHours, perInstance, capacity))
-	o.UtilizationPercent = ptr(UtilizationPercent(AverageRatePerS(w.MonthlyInferences), instanceHours, perInstance, capacity))
+	o.UtilizationPercent = ptr(UtilizationPercent(AverageRatePerS(in.volume()), instanceHours, perInstance, capacity))
 }
 
 // spreadWords says, in an option's HOW, that the minimum replicas were
@@ -49,7 +49,8 @@ func priced(kind, instance, provider string, monthly, volume float64, replicas, 
 }
 
 // dedicatedOption is the cheapest fitting instance billed as VMs.
-func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
+func dedicatedOption(in Input, rows []InstanceCost) Option {
+	w, hw := in.Workload, in.Hardware
 	var best *InstanceCost
 	unpriced, unfit := 0, 0
 	for i := range rows {
@@ -76,8 +77,8 @@ func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
 		detail = fmt.Sprintf("%s autoscaled by the hourly profile, up to %d instances (%d replicas) at $%s/h", best.Name, best.Instances, best.Replicas, money(*best.USDPerHour))
 	}
 	detail += spreadWords(best.SpreadForAvailability, w.MinReplicas)
-	o := priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
-	setUtilization(&o, w, *best.MonthlyComputeUSD / *best.USDPerHour, best.ReplicasPerInstance, best.CapacityInferencesPerS)
+	o := priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, in.volume(), best.Replicas, best.Instances, detail)
+	setUtilization(&o, in, *best.MonthlyComputeUSD / *best.USDPerHour, best.ReplicasPerInstance, best.CapacityInferencesPerS)
 	return o
 }
 
@@ -109,15 +110,15 @@ func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
 		if c.kind == KindGPU {
 			capacity, pods = c.capacity, fmt.Sprintf("%g%% of each node's CPU and memory for system pods, GPU capacity unchanged", w.K8sOverhead*100)
 		}
-		f := fleetFor(w, w.MonthlyInferences, c, *price, w.Pricing == PricingSpot, capacity)
+		f := fleetFor(w, in.volume(), c, *price, w.Pricing == PricingSpot, capacity)
 		total := f.MonthlyUSD + ControlPlaneMonthlyUSD(*fee.USDPerClusterHour)
 		if best.MonthlyTotalUSD != nil && total >= *best.MonthlyTotalUSD {
 			continue
 		}
 		detail := fmt.Sprintf("%d x %s nodes (%s) + %s control plane $%s/h x %g h",
 			f.Instances, inst.Name, pods, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
-		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
-		setUtilization(&best, w, f.InstanceHours, c.perInstance, capacity)
+		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, in.volume(), f.Replicas, f.Instances, detail)
+		setUtilization(&best, in, f.InstanceHours, c.perInstance, capacity)
 		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
 		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))
 	}
@@ -156,7 +157,7 @@ func managedOption(in Input, book *priceBook) Option {
 		if ok, _, _ := fits(in, c); !ok {
 			continue
 		}
-		f := fleetFor(w, w.MonthlyInferences, c, *m.USDPerHour, false, c.capacity)
+		f := fleetFor(w, in.volume(), c, *m.USDPerHour, false, c.capacity)
 		if best.MonthlyTotalUSD != nil && f.MonthlyUSD >= *best.MonthlyTotalUSD {
 			continue
 		}
@@ -164,8 +165,8 @@ func managedOption(in Input, book *priceBook) Option {
 		if in.Workload.Pricing != PricingOnDemand {
 			detail += "; managed endpoints are priced at their on-demand rate"
 		}
-		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, w.MonthlyInferences, f.Replicas, f.Instances, detail)
-		setUtilization(&best, w, f.InstanceHours, c.perInstance, c.capacity)
+		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, in.volume(), f.Replicas, f.Instances, detail)
+		setUtilization(&best, in, f.InstanceHours, c.perInstance, c.capacity)
 		book.add("managed_endpoints", m.Name, "usd_per_hour", *m.USDPerHour, fieldMeta(m.Meta, m.PerField, "usd_per_hour"))
 	}
 	switch {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/infercost/infercost/result"
 )
 
 // RenderComparison writes a comparison as a terminal table, Markdown or
@@ -18,7 +20,7 @@ func RenderComparison(w io.Writer, c *Comparison, format string) error {
 	d := &doc{}
 	d.heading(fmt.Sprintf("Compare at %s", c.SLO))
 	wl := c.Workload
-	d.para("Model %q; workload %s inferences a month, headroom %g, min replicas %d, %s prices.", c.Model, count(wl.MonthlyInferences), wl.Headroom, wl.MinReplicas, c.Pricing)
+	d.para("Model %q; workload %s, headroom %g, min replicas %d, %s prices.", c.Model, c.volumeWords(), wl.Headroom, wl.MinReplicas, c.Pricing)
 	if len(c.DefaultsUsed) > 0 {
 		d.para("Defaults used: %s.", strings.Join(c.DefaultsUsed, ", "))
 	}
@@ -44,11 +46,22 @@ func RenderComparison(w io.Writer, c *Comparison, format string) error {
 		if r.FullUseInstance != "" {
 			full += " (" + r.FullUseInstance + ")"
 		}
-		rows = append(rows, []string{r.Run, r.Hardware, fmt.Sprint(r.BestBatchSize), rate(*r.CapacityInferencesPerS),
-			fmt.Sprintf("%.3g", *r.P95MSAtCapacity), way, usdPtr(r.MonthlyTotalUSD), use, full})
+		load := fmt.Sprint(r.BestBatchSize)
+		if c.Unit == result.UnitOutputToken {
+			load = fmt.Sprint(r.Concurrency)
+		}
+		rows = append(rows, []string{r.Run, r.Hardware, load, rate(*r.CapacityInferencesPerS),
+			fmt.Sprintf("%.4g", *r.P95MSAtCapacity), way, usdPtr(r.MonthlyTotalUSD), use, full})
 	}
-	d.table([]string{"RUN", "HARDWARE", "BEST BATCH", "CAPACITY/S", "P95 MS", "CHEAPEST WAY TO SERVE IT", "ALL-IN/MONTH", "IN USE", "$/MILLION AT FULL USE"}, rows)
-	d.para("ALL-IN/MONTH is this workload served the cheapest way (the choice infercost cost makes), with storage, transfer, monitoring, overhead and buffer; IN USE is its average rate over the capacity that option pays for. $/MILLION AT FULL USE is the instance cheapest per million if all it pays for were used.")
+	head := []string{"RUN", "HARDWARE", "BEST BATCH", "CAPACITY/S", "P95 MS", "CHEAPEST WAY TO SERVE IT", "ALL-IN/MONTH", "IN USE", "$/MILLION AT FULL USE"}
+	if c.Unit == result.UnitOutputToken {
+		head[2], head[3], head[8] = "CONCURRENCY", "OUT TOKENS/S", "$/M OUT TOKENS AT FULL USE"
+	}
+	d.table(head, rows)
+	d.para("ALL-IN/MONTH is this workload served the cheapest way (the choice infercost cost makes), with storage, transfer, monitoring, overhead and buffer; IN USE is its average rate over the capacity that option pays for. %s is the instance cheapest per million if all it pays for were used.", head[8])
+	if c.Unit == result.UnitOutputToken {
+		d.para("Per-token figures: %s.", AttributionRule)
+	}
 	var missing []string
 	for _, r := range c.Runs {
 		if r.Note != "" {

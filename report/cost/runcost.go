@@ -52,6 +52,9 @@ func CostRun(run *result.Run, opts RunOptions) (*Estimate, error) {
 	st := choice.step
 	e.CapacitySource = &CapacitySource{Step: st.Index, StepName: st.Name, BatchSize: choice.batch, BatchFrom: choice.batchFrom,
 		P95MS: st.LatencyMS.Corrected.P95, P99MS: st.LatencyMS.Corrected.P99}
+	if st.Mode == result.ModeConcurrency {
+		e.CapacitySource.Concurrency = st.Concurrency
+	}
 	e.Levers = computeLevers(run, in, choice, e, opts)
 	return e, nil
 }
@@ -106,6 +109,14 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 		}
 	}
 	st := choice.step
+	in := runInputs{slo: slo, maxErr: maxErr, Input: Input{Catalog: opts.Catalog, Now: opts.Now, CapacityPerS: st.Throughput(), Unit: run.Unit()}}
+	if in.Unit == result.UnitOutputToken {
+		if in.Tokens, err = tokenWorkload(st, w); err != nil {
+			return runInputs{}, nil, err
+		}
+		notes = append(notes, "the month: "+tokenMonthWords(in.Tokens))
+		in.ServerlessReason = "not applicable: per-token serverless APIs are not priced yet (an LLM run is priced on instances)"
+	}
 	if !userSet(w, "response_bytes") && st.BytesInPerRequest > 0 {
 		w.ResponseBytes = st.BytesInPerRequest / float64(max(1, st.BatchSize))
 		w.Origin["response_bytes"] = "measured"
@@ -113,14 +124,13 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	if run.Environment.TargetIsLocal {
 		notes = append(notes, "the target shared the host with the load generator (environment.target_is_local): its capacity is that of a shared machine, likely below what it has alone")
 	}
-	in := runInputs{slo: slo, maxErr: maxErr, Input: Input{
-		Catalog: opts.Catalog, Workload: w, Now: opts.Now, CapacityPerS: st.InferencesPerS, Hardware: hw, Notes: notes,
-	}}
+	in.Workload, in.Hardware, in.Notes = w, hw, notes
 	for i := range st.GPUs {
 		in.GPUMemoryBytes = math.Max(in.GPUMemoryBytes, st.GPUs[i].MemoryUsedBytesMax)
 	}
 	in.SLO = slo
 	switch b1 := batch1Step(run, slo, maxErr); {
+	case in.ServerlessReason != "":
 	case b1 != nil:
 		in.LatencyMS = b1.LatencyMS.Corrected.Mean
 		if b1.Process.Available {

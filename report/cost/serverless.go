@@ -122,7 +122,6 @@ func serverlessDetail(in Input, s *Serverless, u ServerlessUsage, mem float64) s
 // serverlessOption is the cheapest platform that applies; when none does,
 // every platform's reason is listed.
 func serverlessOption(in Input, book *priceBook) Option {
-	w := in.Workload
 	if reason := serverlessBlocked(in); reason != "" {
 		return notPriced(OptionServerless, StatusNotApplicable, reason)
 	}
@@ -140,7 +139,7 @@ func serverlessOption(in Input, book *priceBook) Option {
 	anyNoPrice := false
 	for i := range in.Catalog.Serverless {
 		s := &in.Catalog.Serverless[i]
-		u, mem, status, reason := serverlessCost(in, s, w.MonthlyInferences)
+		u, mem, status, reason := serverlessCost(in, s, in.requests())
 		if status != StatusPriced {
 			reasons = append(reasons, reason)
 			anyNoPrice = anyNoPrice || status == StatusNoPriceData
@@ -149,7 +148,7 @@ func serverlessOption(in Input, book *priceBook) Option {
 		if best.MonthlyTotalUSD != nil && u.MonthlyUSD >= *best.MonthlyTotalUSD {
 			continue
 		}
-		best = priced(OptionServerless, s.Name, s.Provider, u.MonthlyUSD, w.MonthlyInferences, 0, 0, serverlessDetail(in, s, u, mem))
+		best = priced(OptionServerless, s.Name, s.Provider, u.MonthlyUSD, in.volume(), 0, 0, serverlessDetail(in, s, u, mem))
 		prices := s.prices()
 		for _, field := range sortedPriceKeys(prices) {
 			if p := prices[field]; p != nil && (field != "per_vcpu_second_usd" || u.VCPUSeconds > 0) {
