@@ -64,6 +64,11 @@ usd_per_1k_requests. Its month is --monthly read as requests (or
 --monthly-requests) times the run's mean output tokens per request, or
 --monthly-output-tokens. All GPU time is charged to the tokens.
 
+--kwh-price USD (and --pue, default 1: the GPUs alone) adds an on-premises
+electricity line: the month's units x the joules per unit measured at the
+capacity step x PUE / 3.6e6 kWh x the price. It stands apart: cloud prices
+include their electricity, so it is never added to them.
+
 Workload flags (all forms) have documented defaults; the output lists the
 defaults it used. Exit code 4 when no step of the run meets the SLO.`,
 		Args: func(_ *cobra.Command, args []string) error {

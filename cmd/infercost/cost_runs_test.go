@@ -177,3 +177,39 @@ func TestCostPerTokenJSON(t *testing.T) {
 		t.Errorf("--monthly-requests 0: exit %d, %v", code, err)
 	}
 }
+
+func TestCostEnergyLine(t *testing.T) {
+	run := filepath.Join(costTestdata, "runs", "llm-a10g-sweep")
+	out, code, err := execCostCLI(t, "cost", run, "--kwh-price", "0.10", "--pue", "1.4", "--format", "json")
+	if err != nil || code != ExitOK {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	var e struct {
+		Energy struct {
+			KWhPrice float64 `json:"kwh_price_usd"`
+			PUE      float64 `json:"pue"`
+			KWh      float64 `json:"kwh_per_month"`
+			USD      float64 `json:"monthly_usd"`
+		} `json:"energy"`
+		Workload struct {
+			KWhPrice float64 `json:"kwh_price"`
+			PUE      float64 `json:"pue"`
+		} `json:"workload"`
+	}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	// 1e9 output tokens x 0.9375 J x 1.4 / 3.6e6 = 364.583 kWh at $0.10.
+	if en := e.Energy; en.KWhPrice != 0.10 || en.PUE != 1.4 || math.Abs(en.KWh-364.5833333) > 1e-6 || math.Abs(en.USD-36.4583333) > 1e-6 ||
+		e.Workload.KWhPrice != 0.10 || e.Workload.PUE != 1.4 {
+		t.Errorf("energy %+v, workload %+v", en, e.Workload)
+	}
+	out, _, _ = execCostCLI(t, "cost", run, "--kwh-price", "0.10")
+	costOutputHas(t, "energy table", out, "Electricity (on-premises; not in the cloud prices above)", "$26.04 a month", "give --pue for your facility")
+	out, _, _ = execCostCLI(t, "cost", filepath.Join(costTestdata, "runs", "a10g-sweep"), "--slo", "p95=50ms", "--kwh-price", "0.10")
+	costOutputHas(t, "no energy data", out, "no energy data: the capacity step has no GPU power readings")
+	_, code, err = execCostCLI(t, "cost", run, "--pue", "0.8")
+	if code != ExitUsage || !strings.Contains(err.Error(), "--pue") {
+		t.Errorf("--pue 0.8: exit %d, %v", code, err)
+	}
+}

@@ -89,6 +89,7 @@ func Compute(in Input) (*Estimate, error) {
 			e.Options = append(e.Options, notPriced(kind, StatusNoPriceData, reason))
 		}
 		e.CrossoverNote = "no crossover: " + reason
+		e.Energy = energyLine(in, unit)
 		e.Prices = book.refs
 		return e, nil
 	}
@@ -118,6 +119,7 @@ func Compute(in Input) (*Estimate, error) {
 	}
 	setCrossover(e, in, insts)
 	applyTokenPrices(e, in.Tokens)
+	e.Energy = energyLine(in, unit)
 	e.Prices = book.refs
 	return e, nil
 }

@@ -80,6 +80,17 @@ type Input struct {
 	ServerlessReason string
 	// Notes carry the caller's caveats into the output.
 	Notes []string
+	// Energy is what one unit of work took at the capacity step, from GPU
+	// power readings (nil: none measured).
+	Energy *UnitEnergy
+}
+
+// UnitEnergy is the measured energy of one unit of work.
+type UnitEnergy struct {
+	JoulesPerUnit float64
+	// Source is where the power was read: "nvml" or "scrape:NAME".
+	Source string
+	GPUs   int
 }
 
 // Estimate is the answer: what the capacity costs on each instance, per
@@ -116,12 +127,15 @@ type Estimate struct {
 	TCO             *TCOReport     `json:"tco"`
 	// CrossoverMonthlyInferences is null when dedicated never becomes
 	// cheaper than serverless in 1e3..1e11 (CrossoverNote says why).
-	CrossoverMonthlyInferences *float64   `json:"crossover_monthly_inferences"`
-	CrossoverNote              string     `json:"crossover_note"`
-	Cheapest                   *Cheapest  `json:"cheapest"`
-	Levers                     []Lever    `json:"levers"`
-	Prices                     []PriceRef `json:"prices"`
-	Notes                      []string   `json:"notes"`
+	CrossoverMonthlyInferences *float64  `json:"crossover_monthly_inferences"`
+	CrossoverNote              string    `json:"crossover_note"`
+	Cheapest                   *Cheapest `json:"cheapest"`
+	// Energy is the on-premises electricity line: apart from every cloud
+	// price above, never in the TCO.
+	Energy *EnergyLine `json:"energy"`
+	Levers []Lever     `json:"levers"`
+	Prices []PriceRef  `json:"prices"`
+	Notes  []string    `json:"notes"`
 }
 
 // CapacitySource names the step a run's capacity was read from.

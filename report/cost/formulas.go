@@ -290,6 +290,16 @@ func PaidCapacityPerS(instanceHours float64, replicasPerInstance int, capacityPe
 	return instanceHours / HoursPerMonth * float64(max(1, replicasPerInstance)) * capacityPerS
 }
 
+// joulesPerKWh converts energy: 1 kWh = 3.6e6 J.
+const joulesPerKWh = 3.6e6
+
+// EnergyKWh is a month's electricity for the work: units x joules per
+// unit x PUE / 3.6e6 (the GPUs' measured board power, scaled to the
+// facility by the power usage effectiveness).
+func EnergyKWh(units, joulesPerUnit, pue float64) float64 {
+	return units * joulesPerUnit * pue / joulesPerKWh
+}
+
 // MarginPercent is how much more the runner-up costs than the cheapest:
 // (runner-up / cheapest - 1) x 100.
 func MarginPercent(cheapest, runnerUp float64) float64 {

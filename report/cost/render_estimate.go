@@ -19,6 +19,7 @@ func RenderEstimate(w io.Writer, e *Estimate, format string) error {
 	instanceTable(d, e)
 	optionTable(d, e)
 	tcoTable(d, e)
+	energySection(d, e.Energy)
 	d.heading("Crossover (serverless vs dedicated)")
 	d.para("%s", e.CrossoverNote)
 	leverTable(d, e.Levers, e.Tokens != nil)
@@ -176,6 +177,20 @@ func tcoTable(d *doc, e *Estimate) {
 	if len(t.Missing) > 0 {
 		d.para("Left out (no price data): %s.", strings.Join(t.Missing, "; "))
 	}
+}
+
+// energySection prints the on-premises electricity line, apart from the
+// cloud TCO, when the run measured energy or a kWh price was given.
+func energySection(d *doc, l *EnergyLine) {
+	if l == nil || (l.JoulesPerUnit == nil && l.KWhPriceUSD == nil) {
+		return
+	}
+	d.heading("Electricity (on-premises; not in the cloud prices above)")
+	if l.MonthlyUSD != nil {
+		d.para("%s a month: %s.", usd(*l.MonthlyUSD), l.Note)
+		return
+	}
+	d.para("%s.", l.Note)
 }
 
 func leverTable(d *doc, levers []Lever, tokens bool) {

@@ -124,7 +124,7 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	if run.Environment.TargetIsLocal {
 		notes = append(notes, "the target shared the host with the load generator (environment.target_is_local): its capacity is that of a shared machine, likely below what it has alone")
 	}
-	in.Workload, in.Hardware, in.Notes = w, hw, notes
+	in.Workload, in.Hardware, in.Notes, in.Energy = w, hw, notes, runEnergy(st, in.Unit)
 	for i := range st.GPUs {
 		in.GPUMemoryBytes = math.Max(in.GPUMemoryBytes, st.GPUs[i].MemoryUsedBytesMax)
 	}

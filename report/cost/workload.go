@@ -40,6 +40,9 @@ type Workload struct {
 	SpotOverhead        float64   `yaml:"spot_overhead" json:"spot_overhead"`
 	ColdStartShare      float64   `yaml:"cold_start_share" json:"cold_start_share"`
 	ColdStartS          float64   `yaml:"cold_start_s" json:"cold_start_s"`
+	// KWhPriceUSD and PUE price the on-premises energy line (0: no price).
+	KWhPriceUSD float64 `yaml:"kwh_price" json:"kwh_price"`
+	PUE         float64 `yaml:"pue" json:"pue"`
 
 	// Origin says where each key's value came from: "default", "flag",
 	// "file", or "measured" (read from a run). Keys absent are defaults.
@@ -107,6 +110,8 @@ var WorkloadFields = []WorkloadField{
 	{"spot_overhead", "0.05", "extra capacity share kept on spot for interruptions"},
 	{"cold_start_share", "0.01", "share [0-1] of serverless requests that start a cold instance"},
 	{"cold_start_s", "2", "seconds a serverless cold start is billed for"},
+	{"kwh_price", "none", "USD per kWh of electricity: prices the on-premises energy line from the run's measured joules (never mixed into cloud prices)"},
+	{"pue", "1", "power usage effectiveness applied to the GPUs' measured board power (1 = the GPUs alone; give your data centre's, e.g. 1.4)"},
 }
 
 // DefaultWorkload returns every field at its documented default.
@@ -131,7 +136,7 @@ func (w *Workload) Set(key, value, origin string) error {
 	if err := w.checkField(key); err != nil {
 		return err
 	}
-	if (key == "monthly_requests" || key == "monthly_output_tokens") && value != "" && w.Value(key) == "0" {
+	if (key == "monthly_requests" || key == "monthly_output_tokens" || key == "kwh_price") && value != "" && w.Value(key) == "0" {
 		return fmt.Errorf("--%s: want a number above 0, got 0", strings.ReplaceAll(key, "_", "-"))
 	}
 	w.setOrigin(key, origin)
@@ -219,7 +224,7 @@ func (w *Workload) DefaultsUsed() []string {
 			if f.Default == "none" || (f.Key == "peak_to_average" && len(w.HourlyProfile) > 0) {
 				continue
 			}
-			if f.Key == "autoscale" && !w.Autoscale {
+			if (f.Key == "autoscale" && !w.Autoscale) || (f.Key == "pue" && w.KWhPriceUSD == 0) {
 				continue
 			}
 			out = append(out, f.Key+"="+w.Value(f.Key))
@@ -269,7 +274,11 @@ func (w *Workload) checkField(key string) error {
 		if n < 1 {
 			return bad("want 1 or more, got %d", n)
 		}
-	case "monthly_requests", "monthly_output_tokens":
+	case "pue":
+		if !finite(w.PUE) || w.PUE < 1 {
+			return bad("want 1 or more (facility power over IT power), got %g", w.PUE)
+		}
+	case "kwh_price", "monthly_requests", "monthly_output_tokens":
 		return nonNeg(reflect.ValueOf(*w).FieldByIndex(yamlFields(reflect.TypeOf(*w))[key]).Float())
 	case "model_size_gb", "model_pulls", "response_bytes", "log_bytes", "metric_series", "ops_overhead", "buffer", "spot_overhead", "cold_start_s":
 		return nonNeg(reflect.ValueOf(*w).FieldByIndex(yamlFields(reflect.TypeOf(*w))[key]).Float())
