@@ -43,9 +43,9 @@ func newCostCmd() *cobra.Command {
 		Short: "Turn a capacity (given, or measured in a run) into cost per inference and per month",
 		Long: `cost prices a capacity on the catalog's instances and deployment options
 (dedicated VMs, Kubernetes, managed endpoints, serverless), with the TCO, the
-serverless-vs-dedicated crossover and the cheapest option. Formulas: DESIGN.md
-"Cost model"; prices: the embedded catalog (infercost catalog), each with its
-source and date.
+serverless-vs-dedicated crossover and the cheapest option. Formulas:
+docs/design.md "Cost model"; prices: the embedded catalog (infercost
+catalog), each with its source and date.
 
 Two forms:
   infercost cost --capacity C --instance NAME|--gpu NAME|--all [--latency-ms L --rss-bytes B]

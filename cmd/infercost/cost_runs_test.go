@@ -213,3 +213,10 @@ func TestCostEnergyLine(t *testing.T) {
 		t.Errorf("--pue 0.8: exit %d, %v", code, err)
 	}
 }
+
+func TestCostHelpPointsAtTheDesignDoc(t *testing.T) {
+	out, _, err := execCostCLI(t, "cost", "--help")
+	if err != nil || !strings.Contains(out, "docs/design.md") || strings.Contains(out, "DESIGN.md") {
+		t.Errorf("cost --help: %v\n%s", err, out)
+	}
+}

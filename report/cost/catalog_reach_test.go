@@ -83,7 +83,7 @@ func TestAGPUModelGoesServerlessWhenTheGPUMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := option(t, e, OptionServerless); s.Applicable || !strings.Contains(s.Reason, "cloud-run-gpu-l4: offers NVIDIA L4, the model was measured on NVIDIA A10G") {
+	if s := option(t, e, OptionServerless); s.Applicable || !strings.Contains(s.Reason, "no serverless platform in the catalog offers NVIDIA A10G (cloud-run-gpu-l4 offers NVIDIA L4)") {
 		t.Errorf("A10G serverless %+v", s)
 	}
 	// A CPU model is not priced on a GPU platform.

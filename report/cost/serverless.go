@@ -126,12 +126,19 @@ func serverlessOption(in Input, book *priceBook) Option {
 		return notPriced(OptionServerless, StatusNotApplicable, reason)
 	}
 	if in.Hardware.Kind == HardwareGPU {
-		var gpuPlatforms bool
+		var others []string
+		matched := false
 		for _, s := range in.Catalog.Serverless {
-			gpuPlatforms = gpuPlatforms || s.GPU
+			if s.GPU {
+				matched = matched || s.GPUModel == in.Hardware.GPU
+				others = append(others, s.Name+" offers "+s.GPUModel)
+			}
 		}
-		if !gpuPlatforms {
+		switch {
+		case len(others) == 0:
 			return notPriced(OptionServerless, StatusNotApplicable, "not applicable: the model runs on a GPU, and no serverless platform in the catalog offers one")
+		case !matched:
+			return notPriced(OptionServerless, StatusNotApplicable, fmt.Sprintf("not applicable: no serverless platform in the catalog offers %s (%s)", in.Hardware.GPU, strings.Join(others, "; ")))
 		}
 	}
 	var best Option
