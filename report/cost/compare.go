@@ -79,6 +79,9 @@ type CompareRow struct {
 	// Tokens is an LLM run's month in requests and tokens (null
 	// otherwise).
 	Tokens *TokenWorkload `json:"tokens"`
+	// Energy is the run's on-premises electricity line (--kwh-price),
+	// apart from the cloud months above.
+	Energy *EnergyLine `json:"energy"`
 	// Note says why a run has no figures (no step met the SLO, nothing
 	// priced).
 	Note string `json:"note"`
@@ -203,7 +206,7 @@ func compareRow(r NamedRun, slo []result.SLOBound, opts CompareOptions, book *pr
 	}
 	row.CapacityInferencesPerS = ptr(in.CapacityPerS)
 	row.P95MSAtCapacity = ptr(choice.step.LatencyMS.Corrected.P95)
-	row.Instances, row.Tokens = e.Instances, e.Tokens
+	row.Instances, row.Tokens, row.Energy = e.Instances, e.Tokens, e.Energy
 	for _, p := range e.Prices {
 		book.add(p.Section, p.Row, p.Field, p.USD, Meta{Source: p.Source, SourceDate: p.SourceDate, Undated: p.Undated, Unconfirmed: p.Unconfirmed, Derived: p.Derived})
 	}

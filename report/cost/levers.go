@@ -170,7 +170,7 @@ func spotLever(in runInputs, base scenario, baseTotal, baseUnit float64, book *p
 	out.RuleOfThumb = l.RuleOfThumb
 	out.UnitSavingPercent = ptr(SavingPercent(baseUnit, unit))
 	out.Note = fmt.Sprintf("spot on %s with %g%% extra capacity for interruptions, vs %s on %s", inst.Name, in.Workload.SpotOverhead*100, base.pricing, base.inst.Name)
-	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 60, 80, unitWord(in.Tokens))
+	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 60, 80, unitWord(in.Unit))
 	return out
 }
 
@@ -250,15 +250,6 @@ func quantizationLever(in runInputs, base scenario, baseTotal float64, book *pri
 	l := leverFrom(LeverQuantization, base.inst.Name, baseTotal, after)
 	l.Note = fmt.Sprintf("int8 weights at a quarter of %.4g GB, in storage and model pulls only; compute at int8 needs its own run", base.modelSizeGB)
 	return l
-}
-
-// unitWord names one unit of work: "inference", or "output token" for an
-// LLM estimate.
-func unitWord(t *TokenWorkload) string {
-	if t != nil {
-		return "output token"
-	}
-	return "inference"
 }
 
 // verdict compares a measured per-inference saving with a rule of thumb's

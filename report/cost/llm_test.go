@@ -143,6 +143,19 @@ func TestCompareLLMRuns(t *testing.T) {
 	if !strings.Contains(c.Verdict, "10,000,000 requests (1,000,000,000 output tokens) a month") || !strings.Contains(c.Verdict, "Per million output tokens (all GPU time is charged to the tokens)") {
 		t.Errorf("verdict %q", c.Verdict)
 	}
+	// The electricity line rides along, apart from the cloud months: the
+	// A100's 360 W at 480 tokens/s is 0.75 J a token.
+	o := compareOpts(t, "")
+	if err := o.Workload.Set("kwh_price", "0.2", "flag"); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Compare(runs, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en := c.Runs[1].Energy; en == nil || en.MonthlyUSD == nil || !near(*en.MonthlyUSD, 1e9*(360.0/480)/3.6e6*0.2, 1e-9) || !near(*c.Runs[1].MonthlyTotalUSD, a100, 1e-6) {
+		t.Errorf("A100 energy %+v", en)
+	}
 	_, err = Compare([]NamedRun{{"a10g", readGolden(t, "a10g-sweep")}, {"llm", readGolden(t, "llm-a10g-sweep")}}, compareOpts(t, "p95=50ms"))
 	if !errors.Is(err, ErrInput) {
 		t.Errorf("an LLM run beside an inference run: %v", err)

@@ -62,6 +62,16 @@ func RenderComparison(w io.Writer, c *Comparison, format string) error {
 	if c.Unit == result.UnitOutputToken {
 		d.para("Per-token figures: %s.", AttributionRule)
 	}
+	var energy []string
+	for _, r := range c.Runs {
+		if en := r.Energy; en != nil && en.MonthlyUSD != nil {
+			energy = append(energy, fmt.Sprintf("%s: %s a month for %.4g kWh (%.4g J per %s x PUE %g)", r.Run, usd(*en.MonthlyUSD), *en.KWhPerMonth, *en.JoulesPerUnit, unitWord(en.Unit), en.PUE))
+		}
+	}
+	if len(energy) > 0 {
+		d.para("Electricity on premises (--kwh-price; apart from the cloud months above, which include their electricity):")
+		d.list(energy)
+	}
 	var missing []string
 	for _, r := range c.Runs {
 		if r.Note != "" {
@@ -94,4 +104,12 @@ func RenderComparison(w io.Writer, c *Comparison, format string) error {
 		d.list(c.Notes)
 	}
 	return d.write(w, format)
+}
+
+// unitWordOf names one unit: "inference" or "output token".
+func unitWord(unit string) string {
+	if unit == result.UnitOutputToken {
+		return "output token"
+	}
+	return "inference"
 }
