@@ -71,35 +71,41 @@ type Run struct {
 // Spec is what was asked for, flags and defaults resolved. Header values are
 // never recorded, only their names.
 type Spec struct {
-	Target             string        `json:"target"`
-	Model              string        `json:"model"`
-	Mode               string        `json:"mode"`
-	Arrival            string        `json:"arrival"`
-	RatesRPS           []float64     `json:"rates_rps"`
-	RampToRPS          float64       `json:"ramp_to_rps"`
-	Stages             string        `json:"stages"`
-	Concurrency        []int         `json:"concurrency"`
-	BatchSizes         []int         `json:"batch_sizes"`
-	DurationS          float64       `json:"duration_s"`
-	WarmupS            float64       `json:"warmup_s"`
-	Windows            int           `json:"windows"`
-	MaxWindows         int           `json:"max_windows"`
-	StabilityTolerance float64       `json:"stability_tolerance"`
-	MinRequests        int           `json:"min_requests"`
-	Trials             int           `json:"trials"`
-	MaxInflight        int           `json:"max_inflight"`
-	LateThresholdMS    float64       `json:"late_threshold_ms"`
-	TimeoutS           float64       `json:"timeout_s"`
-	SampleIntervalMS   float64       `json:"sample_interval_ms"`
-	Seed               int64         `json:"seed"`
-	DataFile           string        `json:"data_file"`
-	HeaderNames        []string      `json:"header_names"`
-	HTTP2              bool          `json:"http2"`
-	Search             string        `json:"search"`
-	SLO                []SLOBound    `json:"slo"`
-	MaxErrorRate       float64       `json:"max_error_rate"`
-	HardwareLabel      string        `json:"hardware_label"`
-	Server             *ServerConfig `json:"server"`
+	Target             string     `json:"target"`
+	Model              string     `json:"model"`
+	Mode               string     `json:"mode"`
+	Arrival            string     `json:"arrival"`
+	RatesRPS           []float64  `json:"rates_rps"`
+	RampToRPS          float64    `json:"ramp_to_rps"`
+	Stages             string     `json:"stages"`
+	Concurrency        []int      `json:"concurrency"`
+	BatchSizes         []int      `json:"batch_sizes"`
+	DurationS          float64    `json:"duration_s"`
+	WarmupS            float64    `json:"warmup_s"`
+	Windows            int        `json:"windows"`
+	MaxWindows         int        `json:"max_windows"`
+	StabilityTolerance float64    `json:"stability_tolerance"`
+	MinRequests        int        `json:"min_requests"`
+	Trials             int        `json:"trials"`
+	MaxInflight        int        `json:"max_inflight"`
+	LateThresholdMS    float64    `json:"late_threshold_ms"`
+	TimeoutS           float64    `json:"timeout_s"`
+	SampleIntervalMS   float64    `json:"sample_interval_ms"`
+	Seed               int64      `json:"seed"`
+	DataFile           string     `json:"data_file"`
+	HeaderNames        []string   `json:"header_names"`
+	HTTP2              bool       `json:"http2"`
+	Search             string     `json:"search"`
+	SLO                []SLOBound `json:"slo"`
+	MaxErrorRate       float64    `json:"max_error_rate"`
+	HardwareLabel      string     `json:"hardware_label"`
+	// HardwareUnpriced: the --hardware label was given with
+	// --hardware-unpriced, deliberately naming hardware the pricing
+	// catalog does not know; the cost engine answers "no price data" for
+	// it rather than matching it to other hardware. false in runs written
+	// before the flag existed.
+	HardwareUnpriced bool          `json:"hardware_unpriced"`
+	Server           *ServerConfig `json:"server"`
 	// ServerConfigs lists the built-in server configurations a sweep tries
 	// (its --server-max-batch-size x --server-max-queue-delay grid).
 	ServerConfigs []ServerConfig `json:"server_configs"`

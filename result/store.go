@@ -131,6 +131,9 @@ func Decode(data []byte, name string) (*Run, error) {
 		upgradeV1(&r)
 	}
 	r.Normalize()
+	if err := validate(data, &r, name); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 

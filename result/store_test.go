@@ -18,7 +18,7 @@ func TestWriteReadRoundTripKeepsEveryKey(t *testing.T) {
 	if base := filepath.Base(dir); base != "20261128T101500Z-my-model-profile" {
 		t.Errorf("run directory %q", base)
 	}
-	r := &Run{Name: "x", Command: "profile", Steps: []Step{{Name: "b1-r10"}}}
+	r := &Run{Name: "x", Command: "profile", Steps: []Step{{Name: "b1-r10", BatchSize: 1}}}
 	if err := Write(dir, r); err != nil {
 		t.Fatal(err)
 	}
@@ -104,8 +104,13 @@ func FuzzDecode(f *testing.F) {
 
 func TestDecodeReadsVersion1AsVersion2(t *testing.T) {
 	doc := `{"schema_version": 1, "name": "old", "spec": {"slo": [{"percentile": "p95", "bound_ms": 50}]},
-		"steps": [{"name": "b1-r10", "batch_size": 1, "inferences_per_s": 10}],
-		"sweep": {"slo": [{"percentile": "p95", "bound_ms": 50}], "curve": []}}`
+		"environment": {"hardware": "AMD EPYC", "hardware_source": "detected", "gpus": [], "cpu_model": "AMD EPYC", "cpu_cores": 2,
+			"arch": "amd64", "target_is_local": true},
+		"steps": [{"name": "b1-r10", "batch_size": 1, "inferences_per_s": 10, "successes": 300, "requests": 300, "error_ratio": 0,
+			"latency_ms": {"corrected": {"count": 300, "mean": 2, "p50": 2, "p90": 3, "p95": 3, "p99": 4, "p999": 5}},
+			"flags": {"generator_limited": false, "unstable": false, "interrupted": false}, "gpus": [], "process": {},
+			"bytes_in_per_request": 100}],
+		"sweep": {"slo": [{"percentile": "p95", "bound_ms": 50}], "curve": [], "max_error_rate": 0.001, "best_batch_size": 1}}`
 	r, err := Decode([]byte(doc), "run.json")
 	if err != nil {
 		t.Fatal(err)

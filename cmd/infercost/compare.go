@@ -13,12 +13,13 @@ func newCompareCmd() *cobra.Command {
 	var maxErr float64
 	cmd := &cobra.Command{
 		Use:   "compare RUN_A RUN_B [RUN...]",
-		Short: "Compare runs measured on different hardware in cost per million at one SLO",
+		Short: "Compare runs measured on different hardware: what the workload costs on each at one SLO",
 		Long: `compare puts runs side by side (an A10G box and an A100 box, say): hardware,
-best batch, capacity at the SLO and its p95, cost per million on every
-matching instance, the workload's all-in month on the cheapest, and the
-winner: the lowest cost per million at the SLO on its cheapest matching
-instance, with its margin over the runner-up.
+best batch, capacity at the SLO and its p95, the cheapest way to serve the
+workload on each (the choice infercost cost makes) with its all-in month and
+how much of the capacity it pays for is in use, and, labelled apart, the cost
+per million at full utilisation on every matching instance. The winner is
+the hardware with the lower all-in month, with its margin over the runner-up.
 
 Without --slo the runs' own SLO (each sweep's, else each spec's) is used when
 they all agree; runs measured against different SLOs need --slo. Runs of

@@ -43,9 +43,9 @@ func newCostCmd() *cobra.Command {
 		Short: "Turn a capacity (given, or measured in a run) into cost per inference and per month",
 		Long: `cost prices a capacity on the catalog's instances and deployment options
 (dedicated VMs, Kubernetes, managed endpoints, serverless), with the TCO, the
-serverless-vs-dedicated crossover and the cheapest option. Formulas: DESIGN.md
-"Cost model"; prices: the embedded catalog (infercost catalog), each with its
-source and date.
+serverless-vs-dedicated crossover and the cheapest option. Formulas:
+docs/design.md "Cost model"; prices: the embedded catalog (infercost
+catalog), each with its source and date.
 
 Two forms:
   infercost cost --capacity C --instance NAME|--gpu NAME|--all [--latency-ms L --rss-bytes B]
@@ -56,6 +56,18 @@ Two forms:
       the capacity is the highest inferences/s of a step meeting the SLO at
       the best batch (or --batch); without --slo the run's own SLO is used.
       Adds the levers (batching, caching, spot, right-sizing, quantization).
+
+An LLM run (counted in output tokens) is priced per token: capacity in output
+tokens/s (and requests/s) at the SLO (ttft_pNN, itl_pNN and tpot_pNN bounds
+work), with usd_per_million_output_tokens, usd_per_million_tokens and
+usd_per_1k_requests. Its month is --monthly read as requests (or
+--monthly-requests) times the run's mean output tokens per request, or
+--monthly-output-tokens. All GPU time is charged to the tokens.
+
+--kwh-price USD (and --pue, default 1: the GPUs alone) adds an on-premises
+electricity line: the month's units x the joules per unit measured at the
+capacity step x PUE / 3.6e6 kWh x the price. It stands apart: cloud prices
+include their electricity, so it is never added to them.
 
 Workload flags (all forms) have documented defaults; the output lists the
 defaults it used. Exit code 4 when no step of the run meets the SLO.`,

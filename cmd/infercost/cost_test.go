@@ -206,20 +206,32 @@ func TestCompareCommand(t *testing.T) {
 	if err != nil || code != ExitOK {
 		t.Fatalf("exit %d: %v", code, err)
 	}
-	costOutputHas(t, "compare", out, "NVIDIA A10G ("+a+") wins at p95=50ms: $0.3493 per million on g5.xlarge, against $0.3812", "(9.1% more)", "p4d.24xlarge", "a2-highgpu-1g")
-	out, _, err = execCostCLI(t, "compare", a, b, "--format", "json")
+	costOutputHas(t, "compare", out, "NVIDIA A10G ("+a+") is the cheaper way to serve 10,000,000 inferences a month at p95=50ms: $2,060.68 a month all-in",
+		"against $7,439.97 for NVIDIA A100-SXM4-40GB (dedicated on 2 x a2-highgpu-1g", "dedicated, 2 x g5.xlarge", "0.24%", "$0.3812 (p4d.24xlarge)")
+	out, _, err = execCostCLI(t, "compare", a, b, "--slo", "p95=50ms", "--format", "json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var c struct {
+		Runs []struct {
+			MonthlyTotalUSD float64 `json:"monthly_total_usd"`
+			Instance        string  `json:"cheapest_instance"`
+		} `json:"runs"`
 		Winner struct {
 			Run      string  `json:"run"`
 			Instance string  `json:"instance"`
 			Margin   float64 `json:"margin_percent"`
 		} `json:"winner"`
+		Verdict string `json:"verdict"`
 	}
-	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Winner.Run != a || c.Winner.Instance != "g5.xlarge" || math.Abs(c.Winner.Margin-9.1335) > 1e-3 {
+	if err := json.Unmarshal([]byte(out), &c); err != nil || c.Winner.Run != a || c.Winner.Instance != "g5.xlarge" || math.Abs(c.Winner.Margin-261.04) > 0.01 {
 		t.Errorf("compare json winner %+v (%v)", c.Winner, err)
+	}
+	// The A100's month is the cheapest way to serve the workload, not a
+	// whole p4d.24xlarge; the verdict names the monthly figures.
+	if len(c.Runs) != 2 || c.Runs[1].Instance != "a2-highgpu-1g" || c.Runs[1].MonthlyTotalUSD >= 10000 || math.Abs(c.Runs[1].MonthlyTotalUSD-7439.97) > 0.005 ||
+		!strings.Contains(c.Verdict, "$7,439.97") || !strings.Contains(c.Verdict, "$2,060.68") {
+		t.Errorf("compare json runs %+v, verdict %q", c.Runs, c.Verdict)
 	}
 	_, code, err = execCostCLI(t, "compare", a)
 	if code != ExitUsage {

@@ -42,8 +42,12 @@ func (e *NoCapacityError) Error() string {
 	for i, m := range e.Misses {
 		misses[i] = m.String()
 	}
-	return fmt.Sprintf("%s: the closest is step %d %q (batch %d, %.4g inferences/s, p95 %.3g ms), which missed by: %s",
-		msg, st.Index, st.Name, st.BatchSize, st.InferencesPerS, st.LatencyMS.Corrected.P95, strings.Join(misses, "; "))
+	load := fmt.Sprintf("batch %d", st.BatchSize)
+	if st.Mode == result.ModeConcurrency && st.Concurrency > 0 {
+		load += fmt.Sprintf(", concurrency %d", st.Concurrency)
+	}
+	return fmt.Sprintf("%s: the closest is step %d %q (%s, %.4g %s/s, p95 %.3g ms), which missed by: %s",
+		msg, st.Index, st.Name, load, st.Throughput(), result.UnitWords(st.Unit), st.LatencyMS.Corrected.P95, strings.Join(misses, "; "))
 }
 
 // Is makes errors.Is(err, ErrNoCapacity) true.
@@ -57,7 +61,8 @@ type capacityChoice struct {
 }
 
 // bestStepPerBatch maps each batch size to its SLO-meeting step with the
-// most inferences/s (DESIGN invariant 5, via result.MeetsSLO).
+// most work per second in the run's unit (inferences/s, or output tokens/s
+// for an LLM run; DESIGN invariant 5, via result.MeetsSLO).
 func bestStepPerBatch(run *result.Run, slo []result.SLOBound, maxErr float64) map[int]*result.Step {
 	best := map[int]*result.Step{}
 	for i := range run.Steps {
@@ -65,7 +70,7 @@ func bestStepPerBatch(run *result.Run, slo []result.SLOBound, maxErr float64) ma
 		if !result.MeetsSLO(st, slo, maxErr) {
 			continue
 		}
-		if b := best[st.BatchSize]; b == nil || st.InferencesPerS > b.InferencesPerS {
+		if b := best[st.BatchSize]; b == nil || st.Throughput() > b.Throughput() {
 			best[st.BatchSize] = st
 		}
 	}
@@ -95,7 +100,7 @@ func chooseCapacity(run *result.Run, runName string, slo []result.SLOBound, maxE
 	var choice *capacityChoice
 	for _, b := range sortedBatches(best) {
 		st := best[b]
-		if choice == nil || st.InferencesPerS > choice.step.InferencesPerS {
+		if choice == nil || st.Throughput() > choice.step.Throughput() {
 			choice = &capacityChoice{step: st, batch: b, batchFrom: "steps"}
 		}
 	}
@@ -116,7 +121,7 @@ func noCapacity(run *result.Run, runName string, slo []result.SLOBound, maxErr f
 		}
 		misses := result.SLOMisses(st, slo, maxErr)
 		score := missScore(misses)
-		if e.Closest == nil || score < bestScore || (score == bestScore && st.InferencesPerS > e.Closest.InferencesPerS) {
+		if e.Closest == nil || score < bestScore || (score == bestScore && st.Throughput() > e.Closest.Throughput()) {
 			e.Closest, e.Misses, bestScore = st, misses, score
 		}
 	}
@@ -135,7 +140,7 @@ func missScore(misses []result.Miss) float64 {
 			s = 1e9
 		case m.What == "error_rate" && m.Bound > 0:
 			s = m.Observed / m.Bound
-		case m.Bound > 0 && strings.HasPrefix(m.What, "p"):
+		case m.IsLatency():
 			s = m.Observed / m.Bound
 		}
 		score = math.Max(score, s)
@@ -182,14 +187,14 @@ func sameSLO(a, b []result.SLOBound) bool {
 }
 
 // batch1Step is the step serverless is priced from: the lightest-loaded
-// batch-1 step with successes that the generator did not limit (a
-// function instance serves one request at a time, so low-load latency is
-// what it bills).
-func batch1Step(run *result.Run) *result.Step {
+// batch-1 step that meets the SLO (a function instance serves one request
+// at a time, so low-load latency is what it bills, and a platform whose
+// requests break the SLO is no answer). nil when none meets it.
+func batch1Step(run *result.Run, slo []result.SLOBound, maxErr float64) *result.Step {
 	var out *result.Step
 	for i := range run.Steps {
 		st := &run.Steps[i]
-		if st.BatchSize != 1 || st.Successes == 0 || st.Flags.GeneratorLimited || st.LatencyMS.Corrected.Count == 0 {
+		if st.BatchSize != 1 || st.LatencyMS.Corrected.Count == 0 || !result.MeetsSLO(st, slo, maxErr) {
 			continue
 		}
 		if out == nil || st.InferencesPerS < out.InferencesPerS {

@@ -117,17 +117,25 @@ type KubernetesFee struct {
 // Serverless is a function platform billed per request and per GB-second
 // (and, for some, per vCPU-second). Memory is what the function is given:
 // the measured RSS rounded up to MemoryStepMB, at least MinMemoryMB, at most
-// MaxMemoryMB. MB here is the platforms' MB: 2^20 bytes, 1024 per GB.
+// MaxMemoryMB. MB here is the platforms' MB: 2^20 bytes, 1024 per GB. The
+// limits and rounding are facts with sources too: per_field takes them as
+// it takes prices.
 type Serverless struct {
 	Name     string `yaml:"name" json:"name"`
 	Provider string `yaml:"provider" json:"provider"`
 	Arch     string `yaml:"arch" json:"arch"`
-	// GPU is true for a platform that offers GPUs; the others are "not
-	// applicable" to a model measured on a GPU.
+	// GPU is true for a platform that offers a GPU, GPUModel (a catalog
+	// GPU name or alias, made canonical) the one it offers: a model
+	// measured on that GPU can go serverless there; platforms without a
+	// GPU are "not applicable" to a model measured on one.
 	GPU                   bool     `yaml:"gpu" json:"gpu"`
+	GPUModel              string   `yaml:"gpu_model" json:"gpu_model"`
 	PerMillionRequestsUSD *float64 `yaml:"per_million_requests_usd" json:"per_million_requests_usd"`
 	PerGBSecondUSD        *float64 `yaml:"per_gb_second_usd" json:"per_gb_second_usd"`
 	PerVCPUSecondUSD      *float64 `yaml:"per_vcpu_second_usd" json:"per_vcpu_second_usd"`
+	// PerInstanceSecondUSD bills each second an instance serves (a GPU
+	// instance on Cloud Run), instead of or beside GB-seconds.
+	PerInstanceSecondUSD *float64 `yaml:"per_instance_second_usd" json:"per_instance_second_usd"`
 	// VCPU is the vCPU allocation billed per vCPU-second (a configuration,
 	// not a price); needed only with PerVCPUSecondUSD.
 	VCPU         float64 `yaml:"vcpu" json:"vcpu"`
@@ -135,6 +143,10 @@ type Serverless struct {
 	MinMemoryMB  float64 `yaml:"min_memory_mb" json:"min_memory_mb"`
 	MaxMemoryMB  float64 `yaml:"max_memory_mb" json:"max_memory_mb"`
 	MaxImageGB   float64 `yaml:"max_image_gb" json:"max_image_gb"`
+	// DurationRoundingMS is the increment each request's billed duration
+	// is rounded up to, on platforms that bill every invocation on its
+	// own (Lambda: 1 ms); 0: not rounded.
+	DurationRoundingMS float64 `yaml:"duration_rounding_ms" json:"duration_rounding_ms"`
 	// Free tiers are recorded for the reader; the DESIGN formula does not
 	// subtract them (the estimate stays conservative).
 	FreeRequestsPerMonth  float64 `yaml:"free_requests_per_month" json:"free_requests_per_month"`

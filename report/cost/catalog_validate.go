@@ -25,7 +25,7 @@ func (r rowCheck) meta(m Meta, per map[string]Meta, prices map[string]*float64) 
 	for field, pm := range per {
 		p, known := prices[field]
 		if !known {
-			r.fail("per_field names %q, which is not a price of this row (prices: %s)", field, joinComma(sortedPriceKeys(prices)))
+			r.fail("per_field names %q, which is not a price (or sourced limit) of this row (fields: %s)", field, joinComma(sortedPriceKeys(prices)))
 			continue
 		}
 		if p == nil {
@@ -228,17 +228,24 @@ func validateServerless(r rowCheck, s *Serverless) {
 		name string
 		v    float64
 	}{{"vcpu", s.VCPU}, {"memory_step_mb", s.MemoryStepMB}, {"min_memory_mb", s.MinMemoryMB},
-		{"max_memory_mb", s.MaxMemoryMB}, {"max_image_gb", s.MaxImageGB},
+		{"max_memory_mb", s.MaxMemoryMB}, {"max_image_gb", s.MaxImageGB}, {"duration_rounding_ms", s.DurationRoundingMS},
 		{"free_requests_per_month", s.FreeRequestsPerMonth}, {"free_gb_seconds_per_month", s.FreeGBSecondsPerMonth}} {
 		r.nonNegative(f.name, f.v)
 	}
 	if s.PerVCPUSecondUSD != nil && s.VCPU <= 0 {
 		r.fail("per_vcpu_second_usd needs vcpu (the allocation billed) of more than 0")
 	}
+	if s.GPU != (s.GPUModel != "") {
+		r.fail("gpu: true and gpu_model (the GPU the platform offers) go together")
+	}
 	if s.MaxMemoryMB > 0 && s.MinMemoryMB > s.MaxMemoryMB {
 		r.fail("min_memory_mb (%g) is above max_memory_mb (%g)", s.MinMemoryMB, s.MaxMemoryMB)
 	}
-	r.meta(s.Meta, s.PerField, prices)
+	sourced := s.prices()
+	for k, v := range s.facts() {
+		sourced[k] = v
+	}
+	r.meta(s.Meta, s.PerField, sourced)
 }
 
 // validateMerged checks what needs the whole catalog: every instance's and
@@ -279,6 +286,9 @@ func validateMerged(c *Catalog) []error {
 	for i := range c.Managed {
 		resolveGPU(&c.Managed[i].GPU, c.Managed[i].Origin, "managed_endpoints "+c.Managed[i].Name)
 	}
+	for i := range c.Serverless {
+		resolveGPU(&c.Serverless[i].GPUModel, c.Serverless[i].Origin, "serverless "+c.Serverless[i].Name)
+	}
 	return errs
 }
 
@@ -296,7 +306,22 @@ func (s *Serverless) prices() map[string]*float64 {
 		"per_million_requests_usd": s.PerMillionRequestsUSD,
 		"per_gb_second_usd":        s.PerGBSecondUSD,
 		"per_vcpu_second_usd":      s.PerVCPUSecondUSD,
+		"per_instance_second_usd":  s.PerInstanceSecondUSD,
 	}
+}
+
+// facts maps a serverless platform's limits and rounding, which carry
+// sources as prices do, to their values (nil when 0: not given).
+func (s *Serverless) facts() map[string]*float64 {
+	out := map[string]*float64{}
+	for k, v := range map[string]float64{"memory_step_mb": s.MemoryStepMB, "min_memory_mb": s.MinMemoryMB, "max_memory_mb": s.MaxMemoryMB,
+		"max_image_gb": s.MaxImageGB, "duration_rounding_ms": s.DurationRoundingMS} {
+		out[k] = nil
+		if v != 0 {
+			out[k] = ptr(v)
+		}
+	}
+	return out
 }
 
 func sortedPriceKeys(m map[string]*float64) []string {

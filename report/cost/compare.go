@@ -29,62 +29,94 @@ type CompareOptions struct {
 
 // Comparison is runs on different hardware side by side at one SLO.
 type Comparison struct {
-	SLO          string       `json:"slo"`
-	Model        string       `json:"model"`
+	SLO   string `json:"slo"`
+	Model string `json:"model"`
+	// Unit is what the runs count (inference, or output_token for LLM
+	// runs); capacities and costs per million are in it.
+	Unit         string       `json:"unit"`
 	Pricing      string       `json:"pricing"`
 	Workload     Workload     `json:"workload"`
 	DefaultsUsed []string     `json:"defaults_used"`
 	Runs         []CompareRow `json:"runs"`
-	// Winner is the run with the lowest cost per million at the SLO on its
-	// cheapest matching instance (null when no run meets the SLO).
+	// Winner is the run whose cheapest way to serve the workload has the
+	// lowest all-in month (null when no run meets the SLO).
 	Winner  *Winner    `json:"winner"`
 	Verdict string     `json:"verdict"`
 	Prices  []PriceRef `json:"prices"`
 	Notes   []string   `json:"notes"`
 }
 
-// CompareRow is one run's answer.
+// CompareRow is one run's answer: what its workload costs served the
+// cheapest way (the choice cost makes), and beside it, labelled, the cost
+// per million at full utilisation.
 type CompareRow struct {
-	Run                    string   `json:"run"`
-	Hardware               string   `json:"hardware"`
-	BestBatchSize          int      `json:"best_batch_size"`
+	Run           string `json:"run"`
+	Hardware      string `json:"hardware"`
+	BestBatchSize int    `json:"best_batch_size"`
+	// Concurrency is the capacity step's requests in flight (the load knob
+	// of an LLM server); 0 in rate mode.
+	Concurrency            int      `json:"concurrency"`
 	CapacityInferencesPerS *float64 `json:"capacity_inferences_per_s"`
 	P95MSAtCapacity        *float64 `json:"p95_ms_at_capacity"`
-	// CheapestInstance has the lowest cost per million; MonthlyTotalUSD is
-	// the workload's all-in month (TCO) on it, dedicated.
-	CheapestInstance      string   `json:"cheapest_instance"`
-	UnitCostPerMillionUSD *float64 `json:"unit_cost_per_million_usd"`
-	MonthlyTotalUSD       *float64 `json:"monthly_total_usd"`
-	// CheapestMonthlyInstance is the instance with the lowest monthly
-	// compute for this workload (whole instances can make it differ).
-	CheapestMonthlyInstance   string         `json:"cheapest_monthly_instance"`
-	CheapestMonthlyComputeUSD *float64       `json:"cheapest_monthly_compute_usd"`
-	Instances                 []InstanceCost `json:"instances"`
-	// Note says why a run has no capacity (no step met the SLO).
+	// CheapestKind and CheapestInstance are the cheapest way to serve the
+	// workload (the deployment option and its instance, endpoint or
+	// platform); MonthlyComputeUSD is that option's month and
+	// MonthlyTotalUSD the all-in month (TCO) on it.
+	CheapestKind      string   `json:"cheapest_kind"`
+	CheapestInstance  string   `json:"cheapest_instance"`
+	CheapestInstances int      `json:"cheapest_instances"`
+	CheapestDetail    string   `json:"cheapest_detail"`
+	MonthlyComputeUSD *float64 `json:"monthly_compute_usd"`
+	MonthlyTotalUSD   *float64 `json:"monthly_total_usd"`
+	// UtilizationPercent is the workload's average rate over the capacity
+	// the cheapest option pays for (null for serverless, billed by use).
+	UtilizationPercent *float64 `json:"utilization_percent"`
+	// FullUseInstance has the lowest cost per million at full utilisation
+	// (a tie goes to the lower monthly bill), UnitCostPerMillionUSD.
+	FullUseInstance       string         `json:"full_use_instance"`
+	UnitCostPerMillionUSD *float64       `json:"unit_cost_per_million_usd"`
+	Instances             []InstanceCost `json:"instances"`
+	// Tokens is an LLM run's month in requests and tokens (null
+	// otherwise).
+	Tokens *TokenWorkload `json:"tokens"`
+	// Energy is the run's on-premises electricity line (--kwh-price),
+	// apart from the cloud months above.
+	Energy *EnergyLine `json:"energy"`
+	// Note says why a run has no figures (no step met the SLO, nothing
+	// priced).
 	Note string `json:"note"`
 }
 
-// Winner names the cheapest hardware and its margin over the runner-up.
+// Winner names the cheapest hardware for the workload and its margin over
+// the runner-up, in all-in monthly bills.
 type Winner struct {
-	Run                   string   `json:"run"`
-	Hardware              string   `json:"hardware"`
-	Instance              string   `json:"instance"`
-	UnitCostPerMillionUSD float64  `json:"unit_cost_per_million_usd"`
+	Run             string  `json:"run"`
+	Hardware        string  `json:"hardware"`
+	Kind            string  `json:"kind"`
+	Instance        string  `json:"instance"`
+	MonthlyTotalUSD float64 `json:"monthly_total_usd"`
+	// UnitCostPerMillionUSD is the winner's cost per million at full
+	// utilisation (null when no instance of its hardware is priced).
+	UnitCostPerMillionUSD *float64 `json:"unit_cost_per_million_usd"`
 	MarginPercent         *float64 `json:"margin_percent"`
 }
 
-// Compare prices each run at one SLO and names the winner (DESIGN "Cost
-// model": lowest cost per million at the SLO on its cheapest matching
-// instance). Runs of different models, or measured against different SLOs
-// when no --slo is given, are refused.
+// Compare prices each run at one SLO and names the winner (docs/design.md
+// "Cost model": the hardware whose cheapest way to serve the workload, the
+// choice cost makes, has the lower all-in month; cost per million at full
+// utilisation beside it). Runs of different models, or measured against
+// different SLOs when no --slo is given, are refused.
 func Compare(runs []NamedRun, opts CompareOptions) (*Comparison, error) {
 	if len(runs) < 2 {
 		return nil, inputErrorf("compare needs two runs or more (got %d)", len(runs))
 	}
-	model := runs[0].Run.Spec.Model
+	model, unit := runs[0].Run.Spec.Model, runs[0].Run.Unit()
 	for _, r := range runs[1:] {
 		if r.Run.Spec.Model != model {
 			return nil, inputErrorf("the runs serve different models (%s: %q, %s: %q): compare runs of one model", runs[0].Name, model, r.Name, r.Run.Spec.Model)
+		}
+		if r.Run.Unit() != unit {
+			return nil, inputErrorf("the runs count different work (%s: %s, %s: %s): compare runs of one protocol", runs[0].Name, result.UnitWords(unit), r.Name, result.UnitWords(r.Run.Unit()))
 		}
 	}
 	slo := opts.SLO
@@ -94,7 +126,7 @@ func Compare(runs []NamedRun, opts CompareOptions) (*Comparison, error) {
 			return nil, err
 		}
 	}
-	c := &Comparison{SLO: result.FormatSLO(slo), Model: model, Pricing: opts.Workload.Pricing, Workload: opts.Workload,
+	c := &Comparison{SLO: result.FormatSLO(slo), Model: model, Unit: unit, Pricing: opts.Workload.Pricing, Workload: opts.Workload,
 		DefaultsUsed: opts.Workload.DefaultsUsed(), Runs: []CompareRow{}, Prices: []PriceRef{}, Notes: []string{}}
 	book := newPriceBook(opts.Now)
 	measured := map[string]bool{}
@@ -144,9 +176,10 @@ func agreedSLO(runs []NamedRun) ([]result.SLOBound, error) {
 	return first, nil
 }
 
-// compareRow prices one run; a run with no step at the SLO gets a row
-// that says so rather than failing the comparison. It also returns the
-// run's workload, with what the run measured in place of defaults.
+// compareRow prices one run as cost does; a run with no step at the SLO
+// gets a row that says so rather than failing the comparison. It also
+// returns the run's workload, with what the run measured in place of
+// defaults.
 func compareRow(r NamedRun, slo []result.SLOBound, opts CompareOptions, book *priceBook) (CompareRow, []string, Workload, error) {
 	row := CompareRow{Run: r.Name, Hardware: r.Run.Environment.Hardware, Instances: []InstanceCost{}}
 	ro := RunOptions{Catalog: opts.Catalog, Workload: opts.Workload, Now: opts.Now, SLO: slo, MaxErrorRate: opts.MaxErrorRate, RunName: r.Name}
@@ -164,46 +197,54 @@ func compareRow(r NamedRun, slo []result.SLOBound, opts CompareOptions, book *pr
 		return row, nil, opts.Workload, err
 	}
 	row.Hardware = orDash(in.Hardware.GPU)
-	if in.Hardware.Kind == HardwareCPU {
+	if in.Hardware.Kind != HardwareGPU {
 		row.Hardware = orDash(in.Hardware.Name)
 	}
 	row.BestBatchSize = choice.batch
+	if choice.step.Mode == result.ModeConcurrency {
+		row.Concurrency = choice.step.Concurrency
+	}
 	row.CapacityInferencesPerS = ptr(in.CapacityPerS)
 	row.P95MSAtCapacity = ptr(choice.step.LatencyMS.Corrected.P95)
-	row.Instances = e.Instances
+	row.Instances, row.Tokens, row.Energy = e.Instances, e.Tokens, e.Energy
 	for _, p := range e.Prices {
-		if p.Section == "instances" {
-			book.add(p.Section, p.Row, p.Field, p.USD, Meta{Source: p.Source, SourceDate: p.SourceDate, Undated: p.Undated, Unconfirmed: p.Unconfirmed, Derived: p.Derived})
+		book.add(p.Section, p.Row, p.Field, p.USD, Meta{Source: p.Source, SourceDate: p.SourceDate, Undated: p.Undated, Unconfirmed: p.Unconfirmed, Derived: p.Derived})
+	}
+	for i := range e.Instances { // sorted: the first priced, fitting row is the cheapest at full use
+		if ic := &e.Instances[i]; ic.UnitCostPerMillionUSD != nil && ic.Fits {
+			row.FullUseInstance, row.UnitCostPerMillionUSD = ic.Name, ptr(*ic.UnitCostPerMillionUSD)
+			break
 		}
 	}
-	for i := range e.Instances {
-		ic := &e.Instances[i]
-		if ic.UnitCostPerMillionUSD == nil || !ic.Fits {
-			continue
-		}
-		if row.UnitCostPerMillionUSD == nil || *ic.UnitCostPerMillionUSD < *row.UnitCostPerMillionUSD {
-			row.CheapestInstance, row.UnitCostPerMillionUSD = ic.Name, ptr(*ic.UnitCostPerMillionUSD)
-		}
-		if row.CheapestMonthlyComputeUSD == nil || *ic.MonthlyComputeUSD < *row.CheapestMonthlyComputeUSD {
-			row.CheapestMonthlyInstance, row.CheapestMonthlyComputeUSD = ic.Name, ptr(*ic.MonthlyComputeUSD)
-		}
-	}
-	if row.UnitCostPerMillionUSD == nil {
-		row.Note = "no priced instance with " + hardwareWords(in.Hardware) + " fits"
+	if e.Cheapest == nil {
+		row.Note = "nothing priced for " + hardwareWords(in.Hardware) + ": " + optionReasons(e.Options)
 		return row, e.Notes, in.Workload, nil
 	}
-	w := in.Workload
-	total, _, _ := scenarioTCO(in.Input, scenario{inst: opts.Catalog.FindInstance(row.CheapestInstance), capacity: in.CapacityPerS,
-		computeVolume: w.MonthlyInferences, pricing: w.Pricing, modelSizeGB: w.ModelSizeGB}, book)
-	row.MonthlyTotalUSD = ptr(total)
+	for _, o := range e.Options {
+		if o.Kind == e.Cheapest.Kind && o.Instance == e.Cheapest.Instance {
+			row.CheapestKind, row.CheapestInstance, row.CheapestInstances, row.CheapestDetail = o.Kind, o.Instance, o.Instances, o.Detail
+			row.MonthlyComputeUSD, row.UtilizationPercent = o.MonthlyTotalUSD, o.UtilizationPercent
+		}
+	}
+	row.MonthlyTotalUSD = ptr(e.TCO.TotalUSD)
 	return row, e.Notes, in.Workload, nil
 }
 
-// setWinner picks the lowest cost per million and writes the verdict.
+// optionReasons joins why each option was not priced.
+func optionReasons(opts []Option) string {
+	var out []string
+	for _, o := range opts {
+		out = append(out, o.Kind+": "+o.Reason)
+	}
+	return strings.Join(out, "; ")
+}
+
+// setWinner ranks the runs by their all-in month (a tie goes to the lower
+// cost per million at full use) and writes the verdict.
 func setWinner(c *Comparison) error {
 	var ranked []*CompareRow
 	for i := range c.Runs {
-		if c.Runs[i].UnitCostPerMillionUSD != nil {
+		if c.Runs[i].MonthlyTotalUSD != nil {
 			ranked = append(ranked, &c.Runs[i])
 		}
 	}
@@ -214,20 +255,96 @@ func setWinner(c *Comparison) error {
 		}
 		return &compareNoCapacity{msg: "no run has a priced capacity at " + c.SLO + ": " + strings.Join(notes, "; ")}
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return *ranked[i].UnitCostPerMillionUSD < *ranked[j].UnitCostPerMillionUSD })
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := ranked[i], ranked[j]
+		if *a.MonthlyTotalUSD != *b.MonthlyTotalUSD {
+			return *a.MonthlyTotalUSD < *b.MonthlyTotalUSD
+		}
+		return a.UnitCostPerMillionUSD != nil && (b.UnitCostPerMillionUSD == nil || *a.UnitCostPerMillionUSD < *b.UnitCostPerMillionUSD)
+	})
 	win := ranked[0]
-	c.Winner = &Winner{Run: win.Run, Hardware: win.Hardware, Instance: win.CheapestInstance, UnitCostPerMillionUSD: *win.UnitCostPerMillionUSD}
+	c.Winner = &Winner{Run: win.Run, Hardware: win.Hardware, Kind: win.CheapestKind, Instance: win.CheapestInstance,
+		MonthlyTotalUSD: *win.MonthlyTotalUSD, UnitCostPerMillionUSD: win.UnitCostPerMillionUSD}
+	volume := c.volumeWords() + " at " + c.SLO
 	if len(ranked) == 1 {
-		c.Verdict = fmt.Sprintf("Only %s (%s) meets %s: $%.4f per million on %s.", win.Hardware, win.Run, c.SLO, *win.UnitCostPerMillionUSD, win.CheapestInstance)
+		c.Verdict = fmt.Sprintf("Only %s (%s) is priced at %s: %s a month all-in (%s) for %s.%s",
+			win.Hardware, win.Run, c.SLO, usd(*win.MonthlyTotalUSD), servedOn(win), volume, fullUseWords([]*CompareRow{win}))
 		return nil
 	}
 	second := ranked[1]
-	c.Winner.MarginPercent = ptr(MarginPercent(*win.UnitCostPerMillionUSD, *second.UnitCostPerMillionUSD))
-	c.Verdict = fmt.Sprintf("%s (%s) wins at %s: $%.4f per million on %s, against $%.4f for %s on %s (%.1f%% more); for %s inferences a month that is %s vs %s all-in.",
-		win.Hardware, win.Run, c.SLO, *win.UnitCostPerMillionUSD, win.CheapestInstance, *second.UnitCostPerMillionUSD,
-		second.Hardware, second.CheapestInstance, *c.Winner.MarginPercent, count(c.Workload.MonthlyInferences),
-		usdPtr(win.MonthlyTotalUSD), usdPtr(second.MonthlyTotalUSD))
+	c.Winner.MarginPercent = ptr(MarginPercent(*win.MonthlyTotalUSD, *second.MonthlyTotalUSD))
+	c.Verdict = fmt.Sprintf("%s (%s) is the cheaper way to serve %s: %s a month all-in (%s), against %s for %s (%s), %.1f%% more.%s",
+		win.Hardware, win.Run, volume, usd(*win.MonthlyTotalUSD), servedOn(win), usd(*second.MonthlyTotalUSD),
+		second.Hardware, servedOn(second), *c.Winner.MarginPercent, fullUseWords(ranked))
 	return nil
+}
+
+// volumeWords says the month compared: "10,000,000 inferences a month",
+// or for LLM runs "10,000,000 requests (1,000,000,000 output tokens) a
+// month" (the tokens when every run's month has as many).
+func (c *Comparison) volumeWords() string {
+	if c.Unit != result.UnitOutputToken {
+		return count(c.Workload.MonthlyInferences) + " inferences a month"
+	}
+	var t *TokenWorkload
+	same := true
+	for _, r := range c.Runs {
+		if r.Tokens == nil {
+			continue
+		}
+		if t != nil && r.Tokens.MonthlyOutputTokens != t.MonthlyOutputTokens {
+			same = false
+		}
+		if t == nil {
+			t = r.Tokens
+		}
+	}
+	if t == nil {
+		return count(c.Workload.MonthlyInferences) + " requests a month"
+	}
+	if !same {
+		return count(t.MonthlyRequests) + " requests a month"
+	}
+	return fmt.Sprintf("%s requests (%s output tokens) a month", count(t.MonthlyRequests), count(t.MonthlyOutputTokens))
+}
+
+// servedOn says how a row's workload is served: "dedicated on 2 x g5.xlarge".
+func servedOn(r *CompareRow) string {
+	s := r.CheapestKind + " on " + r.CheapestInstance
+	if r.CheapestInstances > 0 {
+		s = fmt.Sprintf("%s on %d x %s", r.CheapestKind, r.CheapestInstances, r.CheapestInstance)
+	}
+	if r.UtilizationPercent != nil {
+		s += fmt.Sprintf(", %s of the capacity paid for in use", utilWords(*r.UtilizationPercent))
+	}
+	return s
+}
+
+// fullUseWords states the rows' cost per million at full utilisation, the
+// figure the bill approaches only when the capacity paid for is used.
+func fullUseWords(rows []*CompareRow) string {
+	var parts []string
+	for _, r := range rows {
+		if r.UnitCostPerMillionUSD != nil {
+			parts = append(parts, fmt.Sprintf("%s %s on %s", r.Hardware, perMillion(r.UnitCostPerMillionUSD), r.FullUseInstance))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	what := "Per million"
+	if rows[0].Tokens != nil {
+		what = "Per million output tokens (" + AttributionRule[:strings.Index(AttributionRule, ":")] + ")"
+	}
+	return " " + what + " at full utilisation: " + strings.Join(parts, ", ") + "."
+}
+
+// utilWords prints a utilisation percentage with the digits it needs.
+func utilWords(p float64) string {
+	if p >= 10 {
+		return fmt.Sprintf("%.0f%%", p)
+	}
+	return fmt.Sprintf("%.2g%%", p)
 }
 
 // compareNoCapacity is "no run meets the SLO" (exit 4).

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,30 +24,57 @@ func goldenPair(t *testing.T) []NamedRun {
 	return []NamedRun{{"a10g", readGolden(t, "a10g-sweep")}, {"a100", readGolden(t, "a100-sweep")}}
 }
 
+// goldenTCO is the all-in month of a golden run (model 0.1024 GB, 4,000
+// response bytes an inference, 10M a month) at a provider's price lines.
+func goldenTCO(compute float64, provider string) float64 {
+	if provider == "aws" {
+		return BuildTCO(compute, 0.1024*3*0.023, 1e7*4000/1e9*0.09+0.1024*30*0.02, 50*0.30+1e7*512*0.1/1e9*0.50, 0.05, 0.1, 0.2).TotalUSD
+	}
+	// GCP has no inter-region or metric-series line in the catalog.
+	return BuildTCO(compute, 0.1024*3*0.020, 1e7*4000/1e9*0.12, 1e7*512*0.1/1e9*0.4656612873077392, 0.05, 0.1, 0.2).TotalUSD
+}
+
 func TestCompareWinnerByHand(t *testing.T) {
-	// A10G: 800/s on g5.xlarge at $1.006/h -> $0.349306 per million.
-	// A100: 2,000/s per GPU on p4d.24xlarge at $21.957642/8 per GPU-hour
-	// -> $0.381209 (a2-highgpu-1g: $0.510192). The A10G wins by 9.13%.
-	a10g := 1.006 / (800 * 3600) * 1e6
-	a100 := 21.957642 / 8 / (2000 * 3600) * 1e6
+	// Each run is billed on the cheapest way to serve 10M a month, as
+	// cost picks it: the A10G on two g5.xlarge (the two minimum replicas),
+	// the A100 on two a2-highgpu-1g (a p4d.24xlarge would be two whole
+	// boxes for two replicas on different machines).
+	a10g := goldenTCO(2*1.006*730, "aws")
+	a100 := goldenTCO(2*3.673385*730, "gcp")
+	avg := 1e7 / (730 * 3600)
 	for _, slo := range []string{"p95=50ms", ""} {
 		c, err := Compare(goldenPair(t), compareOpts(t, slo))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.SLO != "p95=50ms" || c.Winner.Run != "a10g" || c.Winner.Instance != "g5.xlarge" || c.Winner.Hardware != "NVIDIA A10G" {
+		if c.SLO != "p95=50ms" || c.Winner.Run != "a10g" || c.Winner.Instance != "g5.xlarge" || c.Winner.Kind != OptionDedicated || c.Winner.Hardware != "NVIDIA A10G" {
 			t.Fatalf("winner %+v at %s", c.Winner, c.SLO)
 		}
-		if !near(c.Winner.UnitCostPerMillionUSD, a10g, 1e-12) || !near(*c.Winner.MarginPercent, (a100/a10g-1)*100, 1e-9) {
-			t.Errorf("winner %v margin %v, want %v and %v", c.Winner.UnitCostPerMillionUSD, *c.Winner.MarginPercent, a10g, (a100/a10g-1)*100)
+		if !near(c.Winner.MonthlyTotalUSD, a10g, 1e-6) || !near(*c.Winner.MarginPercent, (a100/a10g-1)*100, 1e-9) {
+			t.Errorf("winner $%v margin %v%%, want $%v and %v%%", c.Winner.MonthlyTotalUSD, *c.Winner.MarginPercent, a10g, (a100/a10g-1)*100)
 		}
 		r := c.Runs[1]
-		if r.BestBatchSize != 16 || *r.CapacityInferencesPerS != 2000 || *r.P95MSAtCapacity != 44 || r.CheapestInstance != "p4d.24xlarge" ||
-			!near(*r.UnitCostPerMillionUSD, a100, 1e-12) || r.CheapestMonthlyInstance != "a2-highgpu-1g" {
-			t.Errorf("A100 row %+v", r)
+		if r.BestBatchSize != 16 || *r.CapacityInferencesPerS != 2000 || *r.P95MSAtCapacity != 44 || r.CheapestInstance != "a2-highgpu-1g" ||
+			r.CheapestKind != OptionDedicated || !near(*r.MonthlyTotalUSD, a100, 1e-6) || *r.MonthlyTotalUSD >= 10000 {
+			t.Errorf("A100 row %+v, want $%v on a2-highgpu-1g", r, a100)
 		}
-		if !strings.Contains(c.Verdict, "NVIDIA A10G (a10g) wins at p95=50ms") {
-			t.Errorf("verdict %q", c.Verdict)
+		// $/million at full utilisation stays beside it, labelled, on its
+		// own instance.
+		if r.FullUseInstance != "p4d.24xlarge" || !near(*r.UnitCostPerMillionUSD, 21.957642/8/(2000*3600)*1e6, 1e-12) {
+			t.Errorf("A100 full use: %s at %v", r.FullUseInstance, *r.UnitCostPerMillionUSD)
+		}
+		// Utilisation: the average rate over the capacity paid for.
+		if u := c.Runs[0].UtilizationPercent; u == nil || !near(*u, avg/(2*800)*100, 1e-12) || fmt.Sprintf("%.2f", *u) != "0.24" {
+			t.Errorf("A10G utilisation %v, want 0.24%%", u)
+		}
+		if u := r.UtilizationPercent; u == nil || !near(*u, avg/(2*2000)*100, 1e-12) {
+			t.Errorf("A100 utilisation %v", u)
+		}
+		for _, want := range []string{"NVIDIA A10G (a10g) is the cheaper way to serve 10,000,000 inferences a month at p95=50ms",
+			usd(a10g) + " a month all-in", usd(a100), "dedicated on 2 x a2-highgpu-1g", "$0.3493", "$0.3812"} {
+			if !strings.Contains(c.Verdict, want) {
+				t.Errorf("verdict %q lacks %q", c.Verdict, want)
+			}
 		}
 	}
 	// At p95=60ms the A10G runs batch 16 at 960/s and the A100 batch 32 at 2,200/s.
@@ -54,15 +82,15 @@ func TestCompareWinnerByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Winner.Run != "a10g" || !near(c.Winner.UnitCostPerMillionUSD, 1.006/(960*3600)*1e6, 1e-12) || c.Runs[1].BestBatchSize != 32 {
+	if c.Winner.Run != "a10g" || !near(*c.Runs[0].UnitCostPerMillionUSD, 1.006/(960*3600)*1e6, 1e-12) || c.Runs[1].BestBatchSize != 32 {
 		t.Errorf("p95=60ms: winner %+v, A100 batch %d", c.Winner, c.Runs[1].BestBatchSize)
 	}
 }
 
 func TestCompareWinnerFollowsTheCatalog(t *testing.T) {
-	// At $16/h for a p4d.24xlarge the A100 costs $0.277778 per million and wins.
+	// At $0.50/h for an a2-highgpu-1g the A100's month is two of them.
 	path := filepath.Join(t.TempDir(), "lab.yaml")
-	data := "instances:\n  - {name: p4d.24xlarge, provider: aws, region: us-east-1, kind: gpu, gpu: A100-40GB, gpu_count: 8, vcpu: 96, on_demand_usd_per_hour: 16, source: negotiated, source_date: 2026-11}\n"
+	data := "instances:\n  - {name: a2-highgpu-1g, provider: gcp, region: us-central1, kind: gpu, gpu: A100-40GB, gpu_count: 1, vcpu: 12, on_demand_usd_per_hour: 0.5, source: negotiated, source_date: 2026-11}\n"
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +104,34 @@ func TestCompareWinnerFollowsTheCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Winner.Run != "a100" || !near(c.Winner.UnitCostPerMillionUSD, 2.0/(2000*3600)*1e6, 1e-12) {
+	if c.Winner.Run != "a100" || c.Winner.Instance != "a2-highgpu-1g" || !near(c.Winner.MonthlyTotalUSD, goldenTCO(2*0.5*730, "gcp"), 1e-6) {
 		t.Errorf("winner %+v", c.Winner)
+	}
+}
+
+func TestInstanceTiesBreakOnTheMonthlyBill(t *testing.T) {
+	// p5.48xlarge and p5.4xlarge cost the same per GPU-hour ($55.04 / 8 =
+	// $6.88); a name order put the 8-GPU box first, four times the bill.
+	e, err := Compute(Input{Catalog: defaultCatalog(t), Workload: DefaultWorkload(), Now: today, CapacityPerS: 1000,
+		Hardware: Hardware{Kind: HardwareGPU, GPU: "NVIDIA H100 80GB HBM3"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Instances[0].Name != "p5.4xlarge" || e.Instances[1].Name != "p5.48xlarge" {
+		t.Errorf("instances in order %s, %s", e.Instances[0].Name, e.Instances[1].Name)
+	}
+	o := compareOpts(t, "p95=50ms")
+	h100 := readGolden(t, "a100-sweep")
+	h100.Environment.Hardware = "NVIDIA H100 80GB HBM3"
+	for i := range h100.Environment.GPUs {
+		h100.Environment.GPUs[i].Name = "NVIDIA H100 80GB HBM3"
+	}
+	c, err := Compare([]NamedRun{{"a10g", readGolden(t, "a10g-sweep")}, {"h100", h100}}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Runs[1]; r.FullUseInstance != "p5.4xlarge" || r.CheapestInstance != "p5.4xlarge" {
+		t.Errorf("H100 row: full use on %s, served on %s", r.FullUseInstance, r.CheapestInstance)
 	}
 }
 

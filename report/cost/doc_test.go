@@ -33,3 +33,31 @@ func TestCatalogDocCoversEveryField(t *testing.T) {
 		}
 	}
 }
+
+// The project's design doc holds the cost model, and the docs that used to
+// point at a DESIGN.md outside the repository point at it.
+func TestDesignDocHoldsTheCostModel(t *testing.T) {
+	data, err := os.ReadFile("../../docs/design.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	for _, want := range []string{"## Cost model", "730 hours", "price per replica-hour = instance price per hour / replicas per instance",
+		"R = max(m, ceil(p / (C × h)))", "n = max(ceil(R / k), min(m, R))", "utilisation above 10%", "C × (1 − overhead)",
+		"share is at least that tail", "ceil(L / r) × r", "S × price per instance-second", "paid capacity", "buffer share",
+		"All GPU time is charged to the tokens", "$/M output tokens", "$/1k requests", "V × joules per unit × PUE / 3.6e6",
+		"ten points a\ndecade", "lowest all-in month"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("docs/design.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"../../README.md", "CATALOG.md"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := string(data); strings.Contains(s, "DESIGN.md") || strings.Contains(s, "DESIGN invariant") || !strings.Contains(s, "docs/design.md") {
+			t.Errorf("%s still points at DESIGN.md, or not at docs/design.md", f)
+		}
+	}
+}

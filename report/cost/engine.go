@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/infercost/infercost/result"
 )
 
 // ErrInput marks errors in what the user gave (an unknown instance, a bad
@@ -30,6 +32,8 @@ type candidate struct {
 	perInstance                       int
 	capacity                          float64
 	estimated                         bool
+	// tooFewGPUs: the row has fewer GPUs than one replica needs.
+	tooFewGPUs bool
 }
 
 // Compute prices a capacity for a workload (DESIGN "Cost model").
@@ -44,14 +48,26 @@ func Compute(in Input) (*Estimate, error) {
 	if err := w.Validate(); err != nil {
 		return nil, &inputError{msg: err.Error()}
 	}
+	if in.Tokens == nil {
+		if err := tokenVolumeError(w); err != nil {
+			return nil, err
+		}
+	}
+	unit := in.Unit
+	if unit == "" {
+		unit = result.UnitInference
+	}
 	e := &Estimate{
+		Unit:                   unit,
 		CapacityInferencesPerS: in.CapacityPerS,
 		Hardware:               in.Hardware,
+		MonthlyUnits:           in.volume(),
+		Tokens:                 in.Tokens,
 		Pricing:                w.Pricing,
 		Workload:               w,
 		DefaultsUsed:           w.DefaultsUsed(),
-		AverageRatePerS:        AverageRatePerS(w.MonthlyInferences),
-		PeakRatePerS:           PeakRatePerS(w.MonthlyInferences, w.PeakToAverage, w.HourlyProfile),
+		AverageRatePerS:        AverageRatePerS(in.volume()),
+		PeakRatePerS:           PeakRatePerS(in.volume(), w.PeakToAverage, w.HourlyProfile),
 		Instances:              []InstanceCost{},
 		Options:                []Option{},
 		Levers:                 []Lever{},
@@ -67,6 +83,16 @@ func Compute(in Input) (*Estimate, error) {
 		e.GPUMemoryBytes = ptr(in.GPUMemoryBytes)
 	}
 	book := newPriceBook(in.Now)
+	if in.Hardware.Kind == HardwareUnpriced {
+		reason := fmt.Sprintf("no price data: the run's hardware %q was recorded unpriced (--hardware-unpriced)", in.Hardware.Name)
+		for _, kind := range []string{OptionDedicated, OptionKubernetes, OptionManaged, OptionServerless} {
+			e.Options = append(e.Options, notPriced(kind, StatusNoPriceData, reason))
+		}
+		e.CrossoverNote = "no crossover: " + reason
+		e.Energy = energyLine(in, unit)
+		e.Prices = book.refs
+		return e, nil
+	}
 	insts, err := selectInstances(in)
 	if err != nil {
 		return nil, err
@@ -82,7 +108,7 @@ func Compute(in Input) (*Estimate, error) {
 		e.Notes = append(e.Notes, fmt.Sprintf("capacity on CPU instances is an estimate: measured on %d logical CPUs and scaled linearly by each instance's vCPUs", in.Hardware.CPUs))
 	}
 	e.Options = []Option{
-		dedicatedOption(e.Instances, w, in.Hardware),
+		dedicatedOption(in, e.Instances),
 		kubernetesOption(in, insts, book),
 		managedOption(in, book),
 		serverlessOption(in, book),
@@ -92,6 +118,8 @@ func Compute(in Input) (*Estimate, error) {
 		e.TCO = buildTCOReport(in, e.Cheapest, e.Options, book)
 	}
 	setCrossover(e, in, insts)
+	applyTokenPrices(e, in.Tokens)
+	e.Energy = energyLine(in, unit)
 	e.Prices = book.refs
 	return e, nil
 }
@@ -165,6 +193,8 @@ func hardwareMatches(hw Hardware, kind, gpu, arch string) bool {
 		return kind == KindGPU && gpu == hw.GPU
 	case HardwareCPU:
 		return kind == KindCPU && (hw.Arch == "" || arch == hw.Arch)
+	case HardwareUnpriced:
+		return false
 	}
 	return true
 }
@@ -175,7 +205,11 @@ func candidateFor(in Input, name, provider, region, kind, gpu string, gpuCount, 
 	c := candidate{name: name, provider: provider, region: region, kind: kind, gpu: gpu,
 		gpuCount: gpuCount, vcpu: vcpu, memGiB: memGiB, perInstance: 1, capacity: in.CapacityPerS}
 	if kind == KindGPU {
-		c.perInstance = max(1, gpuCount)
+		per := max(1, in.Hardware.GPUsPerReplica)
+		c.perInstance = max(1, gpuCount) / per
+		if c.perInstance < 1 {
+			c.perInstance, c.tooFewGPUs = 1, true
+		}
 		return c
 	}
 	if in.Hardware.Kind == HardwareCPU && in.Hardware.CPUs > 0 && vcpu > 0 {
@@ -188,6 +222,9 @@ func candidateFor(in Input, name, provider, region, kind, gpu string, gpuCount, 
 // fits checks the measured memory against the row's: GPU memory on a GPU
 // row, process RSS on a CPU row.
 func fits(in Input, c candidate) (ok, checked bool, note string) {
+	if c.tooFewGPUs {
+		return false, true, fmt.Sprintf("does not fit: a replica needs %d GPUs; %s has %d", in.Hardware.GPUsPerReplica, c.name, c.gpuCount)
+	}
 	if c.kind == KindGPU && in.GPUMemoryBytes > 0 {
 		if g := in.Catalog.FindGPU(c.gpu); g != nil {
 			have := g.MemoryGiB * (1 << 30)
@@ -246,23 +283,28 @@ func priceInstance(in Input, inst *Instance, book *priceBook) InstanceCost {
 		GPU: inst.GPU, GPUCount: inst.GPUCount, VCPU: inst.VCPU, ReplicasPerInstance: c.perInstance,
 		CapacityInferencesPerS: c.capacity, CapacityEstimated: c.estimated}
 	row.Fits, row.FitChecked, row.Note = fits(in, c)
+	if c.tooFewGPUs {
+		return row
+	}
 	price, field, missing := instancePrice(inst, in.Workload.Pricing)
 	if price == nil {
 		row.Note = joinNotes(missing, row.Note)
 		return row
 	}
 	book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
-	f := fleetFor(in.Workload, in.Workload.MonthlyInferences, c, *price, in.Workload.Pricing == PricingSpot, c.capacity)
+	f := fleetFor(in.Workload, in.volume(), c, *price, in.Workload.Pricing == PricingSpot, c.capacity)
 	unit := UnitCostUSD(PricePerReplicaHour(*price, c.perInstance), c.capacity)
 	row.USDPerHour = ptr(*price)
 	row.UnitCostPerInferenceUSD = ptr(unit)
 	row.UnitCostPerMillionUSD = ptr(unit * 1e6)
-	row.Replicas, row.Instances = f.Replicas, f.Instances
+	row.Replicas, row.Instances, row.SpreadForAvailability = f.Replicas, f.Instances, f.Spread
 	row.MonthlyComputeUSD = ptr(f.MonthlyUSD)
 	return row
 }
 
-// sortInstances orders rows by cost per million (unpriced last), then name.
+// sortInstances orders rows by cost per million (unpriced last); a tie
+// (within a part in 1e9: p5.48xlarge / 8 = p5.4xlarge) goes to the lower
+// monthly bill, then the name.
 func sortInstances(rows []InstanceCost) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i].UnitCostPerMillionUSD, rows[j].UnitCostPerMillionUSD
@@ -271,8 +313,11 @@ func sortInstances(rows []InstanceCost) {
 			return rows[i].Name < rows[j].Name
 		case a == nil || b == nil:
 			return b == nil
-		case *a != *b:
+		case math.Abs(*a-*b) > 1e-9*math.Max(*a, *b):
 			return *a < *b
+		}
+		if ma, mb := rows[i].MonthlyComputeUSD, rows[j].MonthlyComputeUSD; ma != nil && mb != nil && *ma != *mb {
+			return *ma < *mb
 		}
 		return rows[i].Name < rows[j].Name
 	})

@@ -83,9 +83,12 @@ func Replicas(demandPerS, capacityPerS, headroom float64, minReplicas int) int {
 	return max(minReplicas, ceilCount(demandPerS/(capacityPerS*headroom)))
 }
 
-// InstancesFor is ceil(R / replicas per instance): whole instances.
-func InstancesFor(replicas, replicasPerInstance int) int {
-	return ceilCount(float64(replicas) / float64(max(1, replicasPerInstance)))
+// InstancesFor is max(ceil(R / replicas per instance), min(m, R)): whole
+// instances, and the replicas kept for availability (the minimum m) on
+// different machines, since two replicas packed on one 8-GPU box are not
+// redundant.
+func InstancesFor(replicas, replicasPerInstance, minReplicas int) int {
+	return max(ceilCount(float64(replicas)/float64(max(1, replicasPerInstance))), min(minReplicas, replicas))
 }
 
 // MonthlyComputeUSD is instances x hourly price x 730.
@@ -99,8 +102,9 @@ func SpotDemandPerS(demandPerS, spotOverhead float64) float64 {
 	return demandPerS * (1 + spotOverhead)
 }
 
-// K8sCapacityPerS is a replica's capacity on a Kubernetes node once system
-// pods take their share: C x (1 - overhead).
+// K8sCapacityPerS is a replica's capacity on a Kubernetes CPU node once
+// system pods take their share: C x (1 - overhead). On a GPU node the pods
+// take CPU and memory, not GPU time: the capacity stays C.
 func K8sCapacityPerS(capacityPerS, k8sOverhead float64) float64 {
 	return capacityPerS * (1 - k8sOverhead)
 }
@@ -115,23 +119,26 @@ type Fleet struct {
 	// Replicas and Instances are those of the peak hour.
 	Replicas  int
 	Instances int
+	// Spread: the minimum replicas, spread one to an instance for
+	// availability, needed more instances than packing them would.
+	Spread bool
 	// InstanceHours is the month's billed instance-hours.
 	InstanceHours float64
 	MonthlyUSD    float64
 }
 
 // SizeFleet sizes a deployment. Without autoscaling every hour runs the
-// peak's instances. With autoscaling each hour of the profile runs its own
+// peak's instances; the minimum replicas are always on as many instances. With autoscaling each hour of the profile runs its own
 // replica count (each a 24th of the month's 730 hours), never below the
 // minimum.
 func SizeFleet(hourlyRates []float64, peakPerS, capacityPerS, headroom float64, minReplicas, replicasPerInstance int, usdPerHour float64, autoscale bool) Fleet {
 	r := Replicas(peakPerS, capacityPerS, headroom, minReplicas)
-	n := InstancesFor(r, replicasPerInstance)
-	f := Fleet{Replicas: r, Instances: n, InstanceHours: float64(n) * HoursPerMonth}
+	n := InstancesFor(r, replicasPerInstance, minReplicas)
+	f := Fleet{Replicas: r, Instances: n, InstanceHours: float64(n) * HoursPerMonth, Spread: n > InstancesFor(r, replicasPerInstance, 0)}
 	if autoscale && len(hourlyRates) > 0 {
 		hours := 0.0
 		for _, rate := range hourlyRates {
-			hours += float64(InstancesFor(Replicas(rate, capacityPerS, headroom, minReplicas), replicasPerInstance))
+			hours += float64(InstancesFor(Replicas(rate, capacityPerS, headroom, minReplicas), replicasPerInstance, minReplicas))
 		}
 		f.InstanceHours = hours * HoursPerMonth / float64(len(hourlyRates))
 	}
@@ -157,33 +164,57 @@ func ServerlessMemoryMB(rssBytes, stepMB, minMB float64) float64 {
 	return math.Max(mb, minMB)
 }
 
+// BilledMS is a duration as a platform that rounds each invocation bills
+// it: rounded up to the increment (1 ms on Lambda); as measured when the
+// increment is 0. Float noise below a part in 1e9 does not round up.
+func BilledMS(ms, incrementMS float64) float64 {
+	if incrementMS <= 0 {
+		return ms
+	}
+	return math.Ceil(ms/incrementMS-1e-9) * incrementMS
+}
+
 // ServerlessUsage is what a month of serverless inference bills.
 type ServerlessUsage struct {
-	Requests     float64
-	GBSeconds    float64
-	VCPUSeconds  float64
-	RequestsUSD  float64
-	GBSecondsUSD float64
-	VCPUUSD      float64
-	MonthlyUSD   float64
+	Requests        float64
+	GBSeconds       float64
+	VCPUSeconds     float64
+	InstanceSeconds float64
+	RequestsUSD     float64
+	GBSecondsUSD    float64
+	VCPUUSD         float64
+	InstanceUSD     float64
+	MonthlyUSD      float64
+}
+
+// ServerlessSeconds is the time V requests of one inference each (batch
+// 1) keep a function busy: V x latency + V x cold-start share x cold-start
+// seconds, one request at a time per instance.
+func ServerlessSeconds(monthly, latencyMS, coldStartShare, coldStartS float64) float64 {
+	return monthly*latencyMS/1000 + monthly*coldStartShare*coldStartS
 }
 
 // ServerlessMonthly prices V requests of one inference each (batch 1):
 // requests x per-request price + GB-seconds x per-GB-second price, where
-// GB-seconds = V x latency x memory + V x cold-start share x cold-start
-// seconds x memory, memory in GB of 1024 MB; vCPU-seconds likewise for a
-// platform that bills them.
-func ServerlessMonthly(monthly, latencyMS, memoryMB, coldStartShare, coldStartS, perMillionRequestsUSD, perGBSecondUSD, perVCPUSecondUSD, vcpu float64) ServerlessUsage {
-	billedS := monthly*latencyMS/1000 + monthly*coldStartShare*coldStartS
+// GB-seconds = ServerlessSeconds x memory in GB of 1024 MB; vCPU-seconds
+// (seconds x vCPUs) and instance-seconds (the seconds themselves, for a
+// platform that bills an instance, a GPU one, while it serves) likewise
+// for the platforms that bill them.
+func ServerlessMonthly(monthly, latencyMS, memoryMB, coldStartShare, coldStartS, perMillionRequestsUSD, perGBSecondUSD, perVCPUSecondUSD, vcpu, perInstanceSecondUSD float64) ServerlessUsage {
+	billedS := ServerlessSeconds(monthly, latencyMS, coldStartShare, coldStartS)
 	u := ServerlessUsage{
 		Requests:    monthly,
 		GBSeconds:   billedS * memoryMB / mbPerGB,
 		VCPUSeconds: billedS * vcpu,
 	}
+	if perInstanceSecondUSD > 0 {
+		u.InstanceSeconds = billedS
+	}
 	u.RequestsUSD = u.Requests / 1e6 * perMillionRequestsUSD
 	u.GBSecondsUSD = u.GBSeconds * perGBSecondUSD
 	u.VCPUUSD = u.VCPUSeconds * perVCPUSecondUSD
-	u.MonthlyUSD = u.RequestsUSD + u.GBSecondsUSD + u.VCPUUSD
+	u.InstanceUSD = u.InstanceSeconds * perInstanceSecondUSD
+	u.MonthlyUSD = u.RequestsUSD + u.GBSecondsUSD + u.VCPUUSD + u.InstanceUSD
 	return u
 }
 
@@ -240,6 +271,33 @@ func (t TCO) Shares() map[string]float64 {
 		}
 	}
 	return out
+}
+
+// UtilizationPercent is the month's average rate over the capacity paid
+// for: average / (mean instances x replicas per instance x a replica's
+// capacity) x 100, where mean instances = billed instance-hours / 730.
+func UtilizationPercent(averagePerS, instanceHours float64, replicasPerInstance int, capacityPerS float64) float64 {
+	paid := PaidCapacityPerS(instanceHours, replicasPerInstance, capacityPerS)
+	if paid <= 0 {
+		return 0
+	}
+	return averagePerS / paid * 100
+}
+
+// PaidCapacityPerS is the capacity a month of instances pays for: mean
+// instances (instance-hours / 730) x replicas per instance x capacity.
+func PaidCapacityPerS(instanceHours float64, replicasPerInstance int, capacityPerS float64) float64 {
+	return instanceHours / HoursPerMonth * float64(max(1, replicasPerInstance)) * capacityPerS
+}
+
+// joulesPerKWh converts energy: 1 kWh = 3.6e6 J.
+const joulesPerKWh = 3.6e6
+
+// EnergyKWh is a month's electricity for the work: units x joules per
+// unit x PUE / 3.6e6 (the GPUs' measured board power, scaled to the
+// facility by the power usage effectiveness).
+func EnergyKWh(units, joulesPerUnit, pue float64) float64 {
+	return units * joulesPerUnit * pue / joulesPerKWh
 }
 
 // MarginPercent is how much more the runner-up costs than the cheapest:

@@ -81,11 +81,17 @@ func TestReplicasAndInstances(t *testing.T) {
 		{701, 1000, 0.7, 1, 1, 2, 2},
 		// The minimum wins at low volume.
 		{1, 1000, 0.7, 3, 1, 3, 3},
-		{0, 1000, 0.7, 2, 8, 2, 1},
+		// Replicas kept for availability sit on different machines: two on
+		// one 8-GPU instance are not redundant, so the minimum spreads over
+		// as many instances.
+		{0, 1000, 0.7, 2, 8, 2, 2},
+		{9000, 1000, 1, 2, 8, 9, 2},
+		{17000, 1000, 1, 2, 8, 17, 3},
+		{8000, 1000, 1, 3, 8, 8, 3},
 	}
 	for _, c := range cases {
 		r := Replicas(c.demand, c.capacity, c.headroom, c.min)
-		n := InstancesFor(r, c.perInstance)
+		n := InstancesFor(r, c.perInstance, c.min)
 		if r != c.replicas || n != c.instances {
 			t.Errorf("demand %g cap %g h %g min %d per %d: got %d replicas %d instances, want %d and %d",
 				c.demand, c.capacity, c.headroom, c.min, c.perInstance, r, n, c.replicas, c.instances)
@@ -122,7 +128,7 @@ func TestSizeFleetAutoscale(t *testing.T) {
 func TestServerlessMonthlyHandWorked(t *testing.T) {
 	// 10M requests, 1.2 ms at 144 MB, 1% cold starts of 2 s:
 	// billed seconds = 12,000 + 200,000 = 212,000; GB-s = 212,000 x 144/1024 = 29,812.5.
-	u := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0)
+	u := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0, 0)
 	if !near(u.GBSeconds, 29812.5, 1e-6) || !near(u.RequestsUSD, 2, 1e-12) {
 		t.Fatalf("usage = %+v", u)
 	}
@@ -130,7 +136,7 @@ func TestServerlessMonthlyHandWorked(t *testing.T) {
 		t.Errorf("monthly = %.8g", u.MonthlyUSD)
 	}
 	// A platform that bills vCPU-seconds: 1 vCPU for the same 212,000 s.
-	v := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.40, 0.0000025, 0.000024, 1)
+	v := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.40, 0.0000025, 0.000024, 1, 0)
 	want := 4 + 29812.5*0.0000025 + 212000*0.000024
 	if !near(v.MonthlyUSD, want, 1e-9) {
 		t.Errorf("with vCPU-seconds: %.8g, want %.8g", v.MonthlyUSD, want)

@@ -96,7 +96,7 @@ func computeLevers(run *result.Run, in runInputs, choice *capacityChoice, e *Est
 	}
 	w := in.Workload
 	base := scenario{inst: in.Catalog.FindInstance(ded.Instance), capacity: in.CapacityPerS,
-		computeVolume: w.MonthlyInferences, pricing: w.Pricing, modelSizeGB: w.ModelSizeGB}
+		computeVolume: in.volume(), pricing: w.Pricing, modelSizeGB: w.ModelSizeGB}
 	baseTotal, baseUnit, _ := scenarioTCO(in.Input, base, book)
 	e.Notes = append(e.Notes, fmt.Sprintf("levers are sized on the dedicated deployment on %s, all-in $%s a month", base.inst.Name, money(baseTotal)))
 	return []Lever{
@@ -110,6 +110,11 @@ func computeLevers(run *result.Run, in runInputs, choice *capacityChoice, e *Est
 
 func batchingLever(run *result.Run, in runInputs, choice *capacityChoice, base scenario, baseTotal, baseUnit float64, book *priceBook) Lever {
 	l := Lever{Name: LeverBatching, Instance: base.inst.Name, RuleOfThumb: "50-75% cheaper per inference"}
+	if in.Tokens != nil {
+		l.RuleOfThumb = ""
+		l.Note = "an LLM server batches continuously: concurrency plays batch's part, and the capacity is already the highest output tokens/s within the SLO over the concurrencies measured"
+		return l
+	}
 	if choice.batch == 1 {
 		l.Note = "the capacity is measured at batch 1: no batching to compare against"
 		return l
@@ -126,7 +131,7 @@ func batchingLever(run *result.Run, in runInputs, choice *capacityChoice, base s
 	out.RuleOfThumb = l.RuleOfThumb
 	out.UnitSavingPercent = ptr(SavingPercent(unit1, baseUnit))
 	out.Note = fmt.Sprintf("batch %d (%.4g inferences/s) vs batch 1 (%.4g inferences/s), both within %s", choice.batch, in.CapacityPerS, b1.InferencesPerS, result.FormatSLO(in.slo))
-	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 50, 75)
+	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 50, 75, "inference")
 	return out
 }
 
@@ -154,7 +159,8 @@ func spotLever(in runInputs, base scenario, baseTotal, baseUnit float64, book *p
 		inst = cheapestWithSpot(in.Input, base)
 	}
 	if inst == nil {
-		l.Note = "not sized: no instance with " + hardwareWords(in.Hardware) + " has a spot price in the catalog"
+		l.Note = fmt.Sprintf("not sized: no %s instance with %s has a spot price in the catalog (the lever stays with the provider, so storage, transfer and monitoring compare like for like)",
+			base.inst.Provider, hardwareWords(in.Hardware))
 		return l
 	}
 	s := base
@@ -164,18 +170,18 @@ func spotLever(in runInputs, base scenario, baseTotal, baseUnit float64, book *p
 	out.RuleOfThumb = l.RuleOfThumb
 	out.UnitSavingPercent = ptr(SavingPercent(baseUnit, unit))
 	out.Note = fmt.Sprintf("spot on %s with %g%% extra capacity for interruptions, vs %s on %s", inst.Name, in.Workload.SpotOverhead*100, base.pricing, base.inst.Name)
-	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 60, 80)
+	out.Verdict = verdict(*out.UnitSavingPercent, *out.SavingPercent, 60, 80, unitWord(in.Unit))
 	return out
 }
 
-// cheapestWithSpot is the matching, fitting instance with the cheapest
-// spot deployment.
+// cheapestWithSpot is the matching, fitting instance of the base's
+// provider with the cheapest spot deployment.
 func cheapestWithSpot(in Input, base scenario) *Instance {
 	var best *Instance
 	bestCost := 0.0
 	for i := range in.Catalog.Instances {
 		inst := &in.Catalog.Instances[i]
-		if inst.SpotUSDPerHour == nil || !hardwareMatches(in.Hardware, inst.Kind, inst.GPU, inst.Arch) {
+		if inst.SpotUSDPerHour == nil || inst.Provider != base.inst.Provider || !hardwareMatches(in.Hardware, inst.Kind, inst.GPU, inst.Arch) {
 			continue
 		}
 		c := candidateFor(in, inst.Name, inst.Provider, inst.Region, inst.Kind, inst.GPU, inst.GPUCount, inst.VCPU, inst.MemoryGiB)
@@ -248,15 +254,15 @@ func quantizationLever(in runInputs, base scenario, baseTotal float64, book *pri
 
 // verdict compares a measured per-inference saving with a rule of thumb's
 // range, and says when the monthly bill does not follow it.
-func verdict(unit, monthly, lo, hi float64) string {
+func verdict(unit, monthly, lo, hi float64, per string) string {
 	var v string
 	switch {
 	case unit < lo:
-		v = fmt.Sprintf("disagrees: measured %.0f%% per inference, below the rule of thumb", unit)
+		v = fmt.Sprintf("disagrees: measured %.0f%% per %s, below the rule of thumb", unit, per)
 	case unit > hi:
-		v = fmt.Sprintf("disagrees: measured %.0f%% per inference, above the rule of thumb", unit)
+		v = fmt.Sprintf("disagrees: measured %.0f%% per %s, above the rule of thumb", unit, per)
 	default:
-		v = fmt.Sprintf("agrees: measured %.0f%% per inference", unit)
+		v = fmt.Sprintf("agrees: measured %.0f%% per %s", unit, per)
 	}
 	if monthly < unit/2 {
 		v += fmt.Sprintf("; at this volume the monthly bill falls only %.0f%% (minimum replicas and whole instances)", monthly)

@@ -16,8 +16,26 @@ func hardwareWords(hw Hardware) string {
 			return "a " + hw.Arch + " CPU"
 		}
 		return "a CPU"
+	case HardwareUnpriced:
+		return hw.Name + " (recorded unpriced)"
 	}
 	return "this capacity"
+}
+
+// setUtilization fills an instance-billed option's paid capacity and
+// utilisation.
+func setUtilization(o *Option, in Input, instanceHours float64, perInstance int, capacity float64) {
+	o.PaidCapacityPerS = ptr(PaidCapacityPerS(instanceHours, perInstance, capacity))
+	o.UtilizationPercent = ptr(UtilizationPercent(AverageRatePerS(in.volume()), instanceHours, perInstance, capacity))
+}
+
+// spreadWords says, in an option's HOW, that the minimum replicas were
+// spread over as many instances for availability.
+func spreadWords(spread bool, minReplicas int) string {
+	if !spread {
+		return ""
+	}
+	return fmt.Sprintf("; the %d minimum replicas spread over %d instances for availability", minReplicas, minReplicas)
 }
 
 func notPriced(kind, status, reason string) Option {
@@ -31,7 +49,8 @@ func priced(kind, instance, provider string, monthly, volume float64, replicas, 
 }
 
 // dedicatedOption is the cheapest fitting instance billed as VMs.
-func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
+func dedicatedOption(in Input, rows []InstanceCost) Option {
+	w, hw := in.Workload, in.Hardware
 	var best *InstanceCost
 	unpriced, unfit := 0, 0
 	for i := range rows {
@@ -57,7 +76,10 @@ func dedicatedOption(rows []InstanceCost, w Workload, hw Hardware) Option {
 	if w.Autoscale && w.Pricing != PricingReserved {
 		detail = fmt.Sprintf("%s autoscaled by the hourly profile, up to %d instances (%d replicas) at $%s/h", best.Name, best.Instances, best.Replicas, money(*best.USDPerHour))
 	}
-	return priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, w.MonthlyInferences, best.Replicas, best.Instances, detail)
+	detail += spreadWords(best.SpreadForAvailability, w.MinReplicas)
+	o := priced(OptionDedicated, best.Name, best.Provider, *best.MonthlyComputeUSD, in.volume(), best.Replicas, best.Instances, detail)
+	setUtilization(&o, in, *best.MonthlyComputeUSD / *best.USDPerHour, best.ReplicasPerInstance, best.CapacityInferencesPerS)
+	return o
 }
 
 // kubernetesOption runs the replicas on nodes of each instance type, with
@@ -82,14 +104,21 @@ func kubernetesOption(in Input, insts []*Instance, book *priceBook) Option {
 			}
 			continue
 		}
-		f := fleetFor(w, w.MonthlyInferences, c, *price, w.Pricing == PricingSpot, K8sCapacityPerS(c.capacity, w.K8sOverhead))
+		// System pods reserve CPU and memory: on CPU nodes that is
+		// capacity; on GPU nodes the GPUs serve as before.
+		capacity, pods := K8sCapacityPerS(c.capacity, w.K8sOverhead), fmt.Sprintf("%g%% of each for system pods", w.K8sOverhead*100)
+		if c.kind == KindGPU {
+			capacity, pods = c.capacity, fmt.Sprintf("%g%% of each node's CPU and memory for system pods, GPU capacity unchanged", w.K8sOverhead*100)
+		}
+		f := fleetFor(w, in.volume(), c, *price, w.Pricing == PricingSpot, capacity)
 		total := f.MonthlyUSD + ControlPlaneMonthlyUSD(*fee.USDPerClusterHour)
 		if best.MonthlyTotalUSD != nil && total >= *best.MonthlyTotalUSD {
 			continue
 		}
-		detail := fmt.Sprintf("%d x %s nodes (%g%% of each for system pods) + %s control plane $%s/h x %g h",
-			f.Instances, inst.Name, w.K8sOverhead*100, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth)
-		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		detail := fmt.Sprintf("%d x %s nodes (%s) + %s control plane $%s/h x %g h",
+			f.Instances, inst.Name, pods, strings.ToUpper(fee.Name), money(*fee.USDPerClusterHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
+		best = priced(OptionKubernetes, inst.Name, inst.Provider, total, in.volume(), f.Replicas, f.Instances, detail)
+		setUtilization(&best, in, f.InstanceHours, c.perInstance, capacity)
 		book.add("instances", inst.Name, field, *price, fieldMeta(inst.Meta, inst.PerField, field))
 		book.add("kubernetes", fee.Name, "usd_per_cluster_hour", *fee.USDPerClusterHour, fieldMeta(fee.Meta, fee.PerField, "usd_per_cluster_hour"))
 	}
@@ -128,15 +157,16 @@ func managedOption(in Input, book *priceBook) Option {
 		if ok, _, _ := fits(in, c); !ok {
 			continue
 		}
-		f := fleetFor(w, w.MonthlyInferences, c, *m.USDPerHour, false, c.capacity)
+		f := fleetFor(w, in.volume(), c, *m.USDPerHour, false, c.capacity)
 		if best.MonthlyTotalUSD != nil && f.MonthlyUSD >= *best.MonthlyTotalUSD {
 			continue
 		}
-		detail := fmt.Sprintf("%d x %s (%s) at $%s/h x %g h", f.Instances, m.Name, m.Platform, money(*m.USDPerHour), HoursPerMonth)
+		detail := fmt.Sprintf("%d x %s (%s) at $%s/h x %g h", f.Instances, m.Name, m.Platform, money(*m.USDPerHour), HoursPerMonth) + spreadWords(f.Spread, w.MinReplicas)
 		if in.Workload.Pricing != PricingOnDemand {
 			detail += "; managed endpoints are priced at their on-demand rate"
 		}
-		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, w.MonthlyInferences, f.Replicas, f.Instances, detail)
+		best = priced(OptionManaged, m.Name, m.Provider, f.MonthlyUSD, in.volume(), f.Replicas, f.Instances, detail)
+		setUtilization(&best, in, f.InstanceHours, c.perInstance, c.capacity)
 		book.add("managed_endpoints", m.Name, "usd_per_hour", *m.USDPerHour, fieldMeta(m.Meta, m.PerField, "usd_per_hour"))
 	}
 	switch {
@@ -146,98 +176,6 @@ func managedOption(in Input, book *priceBook) Option {
 		return notPriced(OptionManaged, StatusNotApplicable, "no managed endpoint with "+hardwareWords(in.Hardware)+" has enough memory for the measured model")
 	}
 	return notPriced(OptionManaged, StatusNoPriceData, "no price data: no managed endpoint with "+hardwareWords(in.Hardware)+" in the catalog")
-}
-
-// serverlessCost prices one platform, or says why it cannot be priced.
-func serverlessCost(in Input, s *Serverless, monthly float64) (ServerlessUsage, float64, string, string) {
-	switch {
-	case in.Hardware.Kind == HardwareGPU && !s.GPU:
-		return ServerlessUsage{}, 0, StatusNotApplicable, s.Name + ": the model runs on a GPU and this platform has none"
-	case in.Hardware.Arch != "" && s.Arch != in.Hardware.Arch:
-		return ServerlessUsage{}, 0, StatusNotApplicable, fmt.Sprintf("%s: runs %s, the model was measured on %s", s.Name, s.Arch, in.Hardware.Arch)
-	case in.LatencyMS <= 0 || in.RSSBytes <= 0:
-		return ServerlessUsage{}, 0, StatusNotApplicable, s.Name + ": no batch-1 latency and memory measured (give --latency-ms and --rss-bytes, or price a run with a batch-1 step)"
-	case in.Workload.ModelSizeGB > 0 && s.MaxImageGB > 0 && in.Workload.ModelSizeGB > s.MaxImageGB:
-		return ServerlessUsage{}, 0, StatusNotApplicable, fmt.Sprintf("%s: the %g GB model is over the %g GB image limit", s.Name, in.Workload.ModelSizeGB, s.MaxImageGB)
-	}
-	mem := ServerlessMemoryMB(in.RSSBytes, s.MemoryStepMB, s.MinMemoryMB)
-	if s.MaxMemoryMB > 0 && mem > s.MaxMemoryMB {
-		return ServerlessUsage{}, mem, StatusNotApplicable, fmt.Sprintf("%s: needs %g MB, over the %g MB memory limit", s.Name, mem, s.MaxMemoryMB)
-	}
-	var missing []string
-	if s.PerMillionRequestsUSD == nil {
-		missing = append(missing, "per request")
-	}
-	if s.PerGBSecondUSD == nil {
-		missing = append(missing, "per GB-second")
-	}
-	if len(missing) > 0 {
-		return ServerlessUsage{}, mem, StatusNoPriceData, fmt.Sprintf("%s: no price data (%s)", s.Name, strings.Join(missing, ", "))
-	}
-	vcpuPrice := 0.0
-	if s.PerVCPUSecondUSD != nil {
-		vcpuPrice = *s.PerVCPUSecondUSD
-	}
-	w := in.Workload
-	u := ServerlessMonthly(monthly, in.LatencyMS, mem, w.ColdStartShare, w.ColdStartS, *s.PerMillionRequestsUSD, *s.PerGBSecondUSD, vcpuPrice, s.VCPU)
-	return u, mem, StatusPriced, ""
-}
-
-// serverlessOption is the cheapest platform that applies; when none does,
-// every platform's reason is listed.
-func serverlessOption(in Input, book *priceBook) Option {
-	w := in.Workload
-	if in.Hardware.Kind == HardwareGPU {
-		var gpuPlatforms bool
-		for _, s := range in.Catalog.Serverless {
-			gpuPlatforms = gpuPlatforms || s.GPU
-		}
-		if !gpuPlatforms {
-			return notPriced(OptionServerless, StatusNotApplicable, "not applicable: the model runs on a GPU, and no serverless platform in the catalog offers one")
-		}
-	}
-	var best Option
-	var reasons []string
-	anyNoPrice := false
-	for i := range in.Catalog.Serverless {
-		s := &in.Catalog.Serverless[i]
-		u, mem, status, reason := serverlessCost(in, s, w.MonthlyInferences)
-		if status != StatusPriced {
-			reasons = append(reasons, reason)
-			anyNoPrice = anyNoPrice || status == StatusNoPriceData
-			continue
-		}
-		if best.MonthlyTotalUSD != nil && u.MonthlyUSD >= *best.MonthlyTotalUSD {
-			continue
-		}
-		detail := fmt.Sprintf("%s requests x $%s/M + %s GB-s x $%s (%g MB, %.3g ms at batch 1, %g%% cold starts of %g s)",
-			count(u.Requests), money(*s.PerMillionRequestsUSD), count(u.GBSeconds), moneyExact(*s.PerGBSecondUSD), mem, in.LatencyMS, w.ColdStartShare*100, w.ColdStartS)
-		if u.VCPUSeconds > 0 {
-			detail += fmt.Sprintf(" + %s vCPU-s x $%s", count(u.VCPUSeconds), moneyExact(*s.PerVCPUSecondUSD))
-		}
-		best = priced(OptionServerless, s.Name, s.Provider, u.MonthlyUSD, w.MonthlyInferences, 0, 0, detail)
-		prices := s.prices()
-		for _, field := range sortedPriceKeys(prices) {
-			if p := prices[field]; p != nil && (field != "per_vcpu_second_usd" || u.VCPUSeconds > 0) {
-				book.add("serverless", s.Name, field, *p, fieldMeta(s.Meta, s.PerField, field))
-			}
-		}
-	}
-	if best.MonthlyTotalUSD != nil {
-		return best
-	}
-	status := StatusNotApplicable
-	if anyNoPrice && in.Hardware.Kind != HardwareGPU {
-		status = StatusNoPriceData
-	}
-	if len(reasons) == 0 {
-		return notPriced(OptionServerless, StatusNoPriceData, "no price data: no serverless platform in the catalog")
-	}
-	prefix := "not applicable: "
-	if status == StatusNoPriceData {
-		prefix = "no price data or not applicable: "
-	}
-	return notPriced(OptionServerless, status, prefix+strings.Join(reasons, "; "))
 }
 
 // cheapestOf picks the applicable option with the lowest monthly total

@@ -159,11 +159,11 @@ func catalogOtherTables(d *doc, c *Catalog, flags map[string][]string) {
 		d.heading("Serverless platforms")
 		rows := [][]string{}
 		for _, s := range c.Serverless {
-			rows = append(rows, []string{s.Name, s.Provider, s.Arch, priceText(s.PerMillionRequestsUSD), priceText(s.PerGBSecondUSD),
-				priceText(s.PerVCPUSecondUSD), limitText(s.MemoryStepMB), limitText(s.MaxMemoryMB), limitText(s.MaxImageGB), s.SourceDate,
-				orDash(strings.Join(flags[s.Name], "; "))})
+			rows = append(rows, []string{s.Name, s.Provider, orDash(s.GPUModel), priceText(s.PerMillionRequestsUSD), priceText(s.PerGBSecondUSD),
+				priceText(s.PerVCPUSecondUSD), priceText(s.PerInstanceSecondUSD), limitText(s.MinMemoryMB), limitText(s.MaxMemoryMB),
+				limitText(s.DurationRoundingMS), s.SourceDate, orDash(strings.Join(flags[s.Name], "; "))})
 		}
-		d.table([]string{"PLATFORM", "PROVIDER", "ARCH", "USD/M REQ", "USD/GB-S", "USD/VCPU-S", "MEM STEP MB", "MAX MB", "MAX IMAGE GB", "DATE", "FLAGS"}, rows)
+		d.table([]string{"PLATFORM", "PROVIDER", "GPU", "USD/M REQ", "USD/GB-S", "USD/VCPU-S", "USD/INSTANCE-S", "MIN MB", "MAX MB", "ROUND MS", "DATE", "FLAGS"}, rows)
 	}
 	if len(c.Prices) > 0 {
 		d.heading("Storage, transfer and monitoring")

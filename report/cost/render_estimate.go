@@ -19,9 +19,10 @@ func RenderEstimate(w io.Writer, e *Estimate, format string) error {
 	instanceTable(d, e)
 	optionTable(d, e)
 	tcoTable(d, e)
+	energySection(d, e.Energy)
 	d.heading("Crossover (serverless vs dedicated)")
 	d.para("%s", e.CrossoverNote)
-	leverTable(d, e.Levers)
+	leverTable(d, e.Levers, e.Tokens != nil)
 	priceTable(d, e.Prices)
 	if len(e.Notes) > 0 {
 		d.heading("Notes")
@@ -32,7 +33,12 @@ func RenderEstimate(w io.Writer, e *Estimate, format string) error {
 
 func estimateHeader(d *doc, e *Estimate) {
 	w := e.Workload
-	if e.Run != nil {
+	if e.Run != nil && e.Tokens != nil {
+		d.heading("Cost of " + *e.Run)
+		cs, t := e.CapacitySource, e.Tokens
+		d.para("Capacity: %s output tokens/s per replica (%s requests/s, %s input tokens/s) on %s at %s: step %d %q, concurrency %d, p95 %.4g ms end to end.",
+			rate(e.CapacityInferencesPerS), rate(t.CapacityRequestsPerS), rate(t.CapacityInputTokensPerS), orDash(e.Hardware.Name), e.SLO, cs.Step, cs.StepName, cs.Concurrency, cs.P95MS)
+	} else if e.Run != nil {
 		d.heading("Cost of " + *e.Run)
 		cs := e.CapacitySource
 		d.para("Capacity: %s inferences/s per replica on %s at %s: step %d %q, batch %d (%s), p95 %.3g ms.",
@@ -48,10 +54,17 @@ func estimateHeader(d *doc, e *Estimate) {
 			shape += ", autoscaled"
 		}
 	}
-	d.para("Workload: %s inferences a month (average %s/s, peak %s/s; %s), headroom %g, min replicas %d, %s prices.",
-		count(w.MonthlyInferences), rate(e.AverageRatePerS), rate(e.PeakRatePerS), shape, w.Headroom, w.MinReplicas, e.Pricing)
+	month := count(w.MonthlyInferences) + " inferences a month"
+	if e.Tokens != nil {
+		month = tokenMonthWords(e.Tokens)
+	}
+	d.para("Workload: %s (average %s/s, peak %s/s; %s), headroom %g, min replicas %d, %s prices.",
+		month, rate(e.AverageRatePerS), rate(e.PeakRatePerS), shape, w.Headroom, w.MinReplicas, e.Pricing)
 	if len(e.DefaultsUsed) > 0 {
 		d.para("Defaults used: %s.", strings.Join(e.DefaultsUsed, ", "))
+	}
+	if e.Tokens != nil {
+		d.para("Per-token figures: %s.", AttributionRule)
 	}
 }
 
@@ -93,10 +106,17 @@ func instanceTable(d *doc, e *Estimate) {
 		if r.MonthlyComputeUSD != nil {
 			reps, insts = fmt.Sprint(r.Replicas), fmt.Sprint(r.Instances)
 		}
-		rows = append(rows, []string{r.Name, r.Provider, hw, capS, hour, perMillion(r.UnitCostPerMillionUSD), reps, insts,
-			usdPtr(r.MonthlyComputeUSD), fit, orDash(r.Note)})
+		row := []string{r.Name, r.Provider, hw, capS, hour, perMillion(r.UnitCostPerMillionUSD)}
+		if e.Tokens != nil {
+			row = append(row, perMillion(r.USDPerMillionTokens), perMillion(r.USDPer1kRequests))
+		}
+		rows = append(rows, append(row, reps, insts, usdPtr(r.MonthlyComputeUSD), fit, orDash(r.Note)))
 	}
-	d.table([]string{"INSTANCE", "PROVIDER", "HARDWARE", "CAPACITY/S", "$/HOUR", "$/MILLION", "REPLICAS", "INSTANCES", "COMPUTE/MONTH", "FITS", "NOTE"}, rows)
+	head := []string{"INSTANCE", "PROVIDER", "HARDWARE", "CAPACITY/S", "$/HOUR", "$/MILLION"}
+	if e.Tokens != nil {
+		head = []string{"INSTANCE", "PROVIDER", "HARDWARE", "OUT TOKENS/S", "$/HOUR", "$/M OUT TOKENS", "$/M TOKENS", "$/1K REQUESTS"}
+	}
+	d.table(append(head, "REPLICAS", "INSTANCES", "COMPUTE/MONTH", "FITS", "NOTE"), rows)
 }
 
 func optionTable(d *doc, e *Estimate) {
@@ -107,14 +127,27 @@ func optionTable(d *doc, e *Estimate) {
 		if !o.Applicable {
 			text = o.Reason
 		}
-		rows = append(rows, []string{o.Kind, orDash(o.Instance), usdPtr(o.MonthlyTotalUSD), perInference(o.CostPerInferenceUSD), text})
+		unit := perInference(o.CostPerInferenceUSD)
+		if e.Tokens != nil {
+			unit = perMillion(o.USDPerMillionOutputTokens)
+		}
+		rows = append(rows, []string{o.Kind, orDash(o.Instance), usdPtr(o.MonthlyTotalUSD), unit, text})
 	}
-	d.table([]string{"OPTION", "ON", "$/MONTH", "$/INFERENCE", "HOW (OR WHY NOT)"}, rows)
+	unitHead := "$/INFERENCE"
+	if e.Tokens != nil {
+		unitHead = "$/M OUT TOKENS"
+	}
+	d.table([]string{"OPTION", "ON", "$/MONTH", unitHead, "HOW (OR WHY NOT)"}, rows)
 	if c := e.Cheapest; c != nil {
+		per := ""
+		if e.Tokens != nil {
+			per = fmt.Sprintf(" (%s per million output tokens, %s per million tokens, %s per 1k requests)",
+				perMillion(c.USDPerMillionOutputTokens), perMillion(c.USDPerMillionTokens), perMillion(c.USDPer1kRequests))
+		}
 		if c.MarginPercent != nil {
-			d.para("Cheapest: %s on %s at %s a month; the runner-up (%s) costs %s more.", c.Kind, c.Instance, usd(c.MonthlyTotalUSD), c.RunnerUpKind, pct(*c.MarginPercent))
+			d.para("Cheapest: %s on %s at %s a month%s; the runner-up (%s) costs %s more.", c.Kind, c.Instance, usd(c.MonthlyTotalUSD), per, c.RunnerUpKind, pct(*c.MarginPercent))
 		} else {
-			d.para("Cheapest: %s on %s at %s a month (no other option applies).", c.Kind, c.Instance, usd(c.MonthlyTotalUSD))
+			d.para("Cheapest: %s on %s at %s a month%s (no other option applies).", c.Kind, c.Instance, usd(c.MonthlyTotalUSD), per)
 		}
 	} else {
 		d.para("No option could be priced.")
@@ -146,7 +179,21 @@ func tcoTable(d *doc, e *Estimate) {
 	}
 }
 
-func leverTable(d *doc, levers []Lever) {
+// energySection prints the on-premises electricity line, apart from the
+// cloud TCO, when the run measured energy or a kWh price was given.
+func energySection(d *doc, l *EnergyLine) {
+	if l == nil || (l.JoulesPerUnit == nil && l.KWhPriceUSD == nil) {
+		return
+	}
+	d.heading("Electricity (on-premises; not in the cloud prices above)")
+	if l.MonthlyUSD != nil {
+		d.para("%s a month: %s.", usd(*l.MonthlyUSD), l.Note)
+		return
+	}
+	d.para("%s.", l.Note)
+}
+
+func leverTable(d *doc, levers []Lever, tokens bool) {
 	if len(levers) == 0 {
 		return
 	}
@@ -160,7 +207,11 @@ func leverTable(d *doc, levers []Lever) {
 		rows = append(rows, []string{l.Name, orDash(l.Instance), usdPtr(l.MonthlySavingUSD), pctPtr(l.SavingPercent),
 			pctPtr(l.UnitSavingPercent), orDash(l.RuleOfThumb), text})
 	}
-	d.table([]string{"LEVER", "ON", "SAVES/MONTH", "SAVING %", "PER INFERENCE", "RULE OF THUMB", "WHAT WAS MEASURED"}, rows)
+	per := "PER INFERENCE"
+	if tokens {
+		per = "PER OUTPUT TOKEN"
+	}
+	d.table([]string{"LEVER", "ON", "SAVES/MONTH", "SAVING %", per, "RULE OF THUMB", "WHAT WAS MEASURED"}, rows)
 }
 
 func priceTable(d *doc, prices []PriceRef) {

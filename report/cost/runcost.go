@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/infercost/infercost/result"
@@ -51,6 +52,9 @@ func CostRun(run *result.Run, opts RunOptions) (*Estimate, error) {
 	st := choice.step
 	e.CapacitySource = &CapacitySource{Step: st.Index, StepName: st.Name, BatchSize: choice.batch, BatchFrom: choice.batchFrom,
 		P95MS: st.LatencyMS.Corrected.P95, P99MS: st.LatencyMS.Corrected.P99}
+	if st.Mode == result.ModeConcurrency {
+		e.CapacitySource.Concurrency = st.Concurrency
+	}
 	e.Levers = computeLevers(run, in, choice, e, opts)
 	return e, nil
 }
@@ -84,6 +88,11 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	if err != nil {
 		return runInputs{}, nil, err
 	}
+	if hw.Kind == HardwareGPU {
+		var note string
+		hw.GPUsPerReplica, note = gpusPerReplica(run, choice.step)
+		hwNotes = append(hwNotes, note)
+	}
 	w := opts.Workload
 	if w.Origin == nil {
 		w.Origin = map[string]string{}
@@ -100,6 +109,14 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 		}
 	}
 	st := choice.step
+	in := runInputs{slo: slo, maxErr: maxErr, Input: Input{Catalog: opts.Catalog, Now: opts.Now, CapacityPerS: st.Throughput(), Unit: run.Unit()}}
+	if in.Unit == result.UnitOutputToken {
+		if in.Tokens, err = tokenWorkload(st, w); err != nil {
+			return runInputs{}, nil, err
+		}
+		notes = append(notes, "the month: "+tokenMonthWords(in.Tokens))
+		in.ServerlessReason = "not applicable: per-token serverless APIs are not priced yet (an LLM run is priced on instances)"
+	}
 	if !userSet(w, "response_bytes") && st.BytesInPerRequest > 0 {
 		w.ResponseBytes = st.BytesInPerRequest / float64(max(1, st.BatchSize))
 		w.Origin["response_bytes"] = "measured"
@@ -107,17 +124,22 @@ func runInput(run *result.Run, opts RunOptions) (runInputs, *capacityChoice, err
 	if run.Environment.TargetIsLocal {
 		notes = append(notes, "the target shared the host with the load generator (environment.target_is_local): its capacity is that of a shared machine, likely below what it has alone")
 	}
-	in := runInputs{slo: slo, maxErr: maxErr, Input: Input{
-		Catalog: opts.Catalog, Workload: w, Now: opts.Now, CapacityPerS: st.InferencesPerS, Hardware: hw, Notes: notes,
-	}}
+	in.Workload, in.Hardware, in.Notes, in.Energy = w, hw, notes, runEnergy(st, in.Unit)
 	for i := range st.GPUs {
 		in.GPUMemoryBytes = math.Max(in.GPUMemoryBytes, st.GPUs[i].MemoryUsedBytesMax)
 	}
-	if b1 := batch1Step(run); b1 != nil && hw.Kind != HardwareGPU {
+	in.SLO = slo
+	switch b1 := batch1Step(run, slo, maxErr); {
+	case in.ServerlessReason != "":
+	case b1 != nil:
 		in.LatencyMS = b1.LatencyMS.Corrected.Mean
 		if b1.Process.Available {
 			in.RSSBytes = b1.Process.RSSBytesMax
 		}
+	case hasBatch(run, 1):
+		in.ServerlessReason = fmt.Sprintf("not applicable: no batch-1 step meets %s, and a function serves one request at a time", result.FormatSLO(slo))
+	default:
+		in.ServerlessReason = "not applicable: the run has no batch-1 step, and a function serves one request at a time"
 	}
 	return in, choice, nil
 }
@@ -203,20 +225,23 @@ func runHardware(run *result.Run, c *Catalog, cpuOnly bool) (Hardware, []string,
 	if !cpuOnly {
 		for _, name := range gpuNames(env) {
 			if g := c.FindGPU(name); g != nil {
-				var notes []string
-				if len(env.GPUs) > 1 {
-					notes = append(notes, fmt.Sprintf("the host had %d GPUs; a replica is one GPU, as the run measured", len(env.GPUs)))
-				}
-				return Hardware{Kind: HardwareGPU, Name: name, GPU: g.Name}, notes, nil
+				return Hardware{Kind: HardwareGPU, Name: name, GPU: g.Name}, nil, nil
 			}
 		}
-		if len(env.GPUs) > 0 {
-			known := make([]string, len(c.GPUs))
-			for i, g := range c.GPUs {
-				known[i] = g.Name
+		if len(env.GPUs) > 0 || strings.HasPrefix(env.HardwareSource, "scrape:") {
+			n := env.Hardware
+			if len(env.GPUs) > 0 {
+				n = env.GPUs[0].Name
 			}
-			n := env.GPUs[0].Name
-			return Hardware{}, nil, inputErrorf("GPU %q is not in the catalog (nearest: %s): add it under gpus with --catalog FILE", n, quoteList(Nearest(n, known, 3)))
+			return Hardware{}, nil, inputErrorf("GPU %q is not in the catalog (nearest: %s): add it under gpus with --catalog FILE", n, quoteList(nearestGPUs(c, n, 3)))
+		}
+		if env.HardwareSource == "flag" && env.Hardware != "" {
+			if run.Spec.HardwareUnpriced {
+				return Hardware{Kind: HardwareUnpriced, Name: env.Hardware}, []string{fmt.Sprintf("the run's hardware %q was recorded with --hardware-unpriced: nothing in the catalog is matched to it", env.Hardware)}, nil
+			}
+			if err := CheckHardwareLabel(c, env.Hardware, false); err != nil {
+				return Hardware{}, nil, err
+			}
 		}
 	}
 	hw := Hardware{Kind: HardwareCPU, Name: env.CPUModel}

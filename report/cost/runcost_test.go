@@ -114,8 +114,9 @@ func TestCostRunCPUScalesByVCPUAndPricesServerless(t *testing.T) {
 		}
 	}
 	s := option(t, e, OptionServerless)
-	// Batch-1 step at the lightest load: mean 1.2 ms, RSS 150e6 bytes = 144 MB.
-	want := ServerlessMonthly(1e7, 1.2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0).MonthlyUSD
+	// Batch-1 step at the lightest load: mean 1.2 ms, billed as 2 ms (Lambda
+	// rounds each request up to 1 ms), RSS 150e6 bytes = 144 MB.
+	want := ServerlessMonthly(1e7, 2, 144, 0.01, 2, 0.20, 0.0000166667, 0, 0, 0).MonthlyUSD
 	if s.Instance != "aws-lambda-x86" || !near(*s.MonthlyTotalUSD, want, 1e-9) {
 		t.Errorf("serverless %+v, want aws-lambda-x86 at %g", s, want)
 	}
@@ -213,7 +214,8 @@ func TestLeversHandWorked(t *testing.T) {
 	if !near(*s.MonthlySavingUSD, wantSpot, 1e-6) || !strings.Contains(s.Verdict, "disagrees") {
 		t.Errorf("spot saves %v (%s), want %v and a disagreement with ~70%%", *s.MonthlySavingUSD, s.Verdict, wantSpot)
 	}
-	// A100 run: right-sizing from the 96-CPU host's p4d.24xlarge to two
+	// A100 run: right-sizing from the 96-CPU host's p4d.24xlarge (two of
+	// them: the two minimum replicas sit on different machines) to two
 	// a2-highgpu-1g.
 	e, err = CostRun(readGolden(t, "a100-sweep"), runOpts(t, "p95=50ms"))
 	if err != nil {
@@ -222,7 +224,7 @@ func TestLeversHandWorked(t *testing.T) {
 	r := lever(e, LeverRightSizing)
 	// The move is also AWS -> GCP: storage, transfer and monitoring follow
 	// the provider (GCP has no inter-region or metric-series line).
-	aws := BuildTCO(21.957642*730, 0.1024*3*0.023, 1e7*4000/1e9*0.09+0.1024*30*0.02, 50*0.30+1e7*512*0.1/1e9*0.50, 0.05, 0.1, 0.2)
+	aws := BuildTCO(2*21.957642*730, 0.1024*3*0.023, 1e7*4000/1e9*0.09+0.1024*30*0.02, 50*0.30+1e7*512*0.1/1e9*0.50, 0.05, 0.1, 0.2)
 	gcp := BuildTCO(2*3.673385*730, 0.1024*3*0.020, 1e7*4000/1e9*0.12, 1e7*512*0.1/1e9*0.4656612873077392, 0.05, 0.1, 0.2)
 	wantRS := aws.TotalUSD - gcp.TotalUSD
 	if r.Instance != "a2-highgpu-1g" || !near(*r.MonthlySavingUSD, wantRS, 1e-6) || !strings.Contains(r.Note, "p4d.24xlarge") {

@@ -44,8 +44,8 @@ func tcoFor(in Input, provider string, compute float64, book *priceBook) (TCO, [
 		return *p.USD
 	}
 	storage := StorageUSD(w.ModelSizeGB, w.VersionsKept, w.Regions, get(LineStorage))
-	transfer := TransferUSD(w.MonthlyInferences, w.ResponseBytes, get(LineEgress), w.ModelSizeGB, w.ModelPulls, get(LineInterRegion))
-	monitoring := MonitoringUSD(w.MetricSeries, get(LineMetric), w.MonthlyInferences, w.LogBytes, w.LogSampling, get(LineLogIngest))
+	transfer := TransferUSD(in.requests(), w.ResponseBytes, get(LineEgress), w.ModelSizeGB, w.ModelPulls, get(LineInterRegion))
+	monitoring := MonitoringUSD(w.MetricSeries, get(LineMetric), in.requests(), w.LogBytes, w.LogSampling, get(LineLogIngest))
 	return BuildTCO(compute, storage, transfer, monitoring, w.CanaryShare, w.OpsOverhead, w.Buffer), missing
 }
 
@@ -78,6 +78,9 @@ func dedicatedAt(in Input, insts []*Instance, monthly float64) (float64, string)
 // volume (+Inf when none applies).
 func serverlessAt(in Input, monthly float64) (float64, string) {
 	best, name := math.Inf(1), ""
+	if serverlessBlocked(in) != "" {
+		return best, name
+	}
 	for i := range in.Catalog.Serverless {
 		s := &in.Catalog.Serverless[i]
 		if u, _, status, _ := serverlessCost(in, s, monthly); status == StatusPriced && u.MonthlyUSD < best {

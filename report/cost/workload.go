@@ -14,28 +14,35 @@ import (
 // YAML key in a --workload file, and a documented default (WorkloadFields).
 // Shares are fractions (0.2, not 20).
 type Workload struct {
-	MonthlyInferences float64   `yaml:"monthly" json:"monthly"`
-	PeakToAverage     float64   `yaml:"peak_to_average" json:"peak_to_average"`
-	HourlyProfile     []float64 `yaml:"hourly_profile" json:"hourly_profile"`
-	Headroom          float64   `yaml:"headroom" json:"headroom"`
-	MinReplicas       int       `yaml:"min_replicas" json:"min_replicas"`
-	Autoscale         bool      `yaml:"autoscale" json:"autoscale"`
-	Regions           int       `yaml:"regions" json:"regions"`
-	ModelSizeGB       float64   `yaml:"model_size_gb" json:"model_size_gb"`
-	VersionsKept      int       `yaml:"versions_kept" json:"versions_kept"`
-	ModelPulls        float64   `yaml:"model_pulls" json:"model_pulls"`
-	ResponseBytes     float64   `yaml:"response_bytes" json:"response_bytes"`
-	LogBytes          float64   `yaml:"log_bytes" json:"log_bytes"`
-	LogSampling       float64   `yaml:"log_sampling" json:"log_sampling"`
-	MetricSeries      float64   `yaml:"metric_series" json:"metric_series"`
-	CanaryShare       float64   `yaml:"canary_share" json:"canary_share"`
-	OpsOverhead       float64   `yaml:"ops_overhead" json:"ops_overhead"`
-	Buffer            float64   `yaml:"buffer" json:"buffer"`
-	K8sOverhead       float64   `yaml:"k8s_overhead" json:"k8s_overhead"`
-	Pricing           string    `yaml:"pricing" json:"pricing"`
-	SpotOverhead      float64   `yaml:"spot_overhead" json:"spot_overhead"`
-	ColdStartShare    float64   `yaml:"cold_start_share" json:"cold_start_share"`
-	ColdStartS        float64   `yaml:"cold_start_s" json:"cold_start_s"`
+	MonthlyInferences float64 `yaml:"monthly" json:"monthly"`
+	// MonthlyRequests and MonthlyOutputTokens size an LLM run's month (0:
+	// not given; then --monthly is read as requests).
+	MonthlyRequests     float64   `yaml:"monthly_requests" json:"monthly_requests"`
+	MonthlyOutputTokens float64   `yaml:"monthly_output_tokens" json:"monthly_output_tokens"`
+	PeakToAverage       float64   `yaml:"peak_to_average" json:"peak_to_average"`
+	HourlyProfile       []float64 `yaml:"hourly_profile" json:"hourly_profile"`
+	Headroom            float64   `yaml:"headroom" json:"headroom"`
+	MinReplicas         int       `yaml:"min_replicas" json:"min_replicas"`
+	Autoscale           bool      `yaml:"autoscale" json:"autoscale"`
+	Regions             int       `yaml:"regions" json:"regions"`
+	ModelSizeGB         float64   `yaml:"model_size_gb" json:"model_size_gb"`
+	VersionsKept        int       `yaml:"versions_kept" json:"versions_kept"`
+	ModelPulls          float64   `yaml:"model_pulls" json:"model_pulls"`
+	ResponseBytes       float64   `yaml:"response_bytes" json:"response_bytes"`
+	LogBytes            float64   `yaml:"log_bytes" json:"log_bytes"`
+	LogSampling         float64   `yaml:"log_sampling" json:"log_sampling"`
+	MetricSeries        float64   `yaml:"metric_series" json:"metric_series"`
+	CanaryShare         float64   `yaml:"canary_share" json:"canary_share"`
+	OpsOverhead         float64   `yaml:"ops_overhead" json:"ops_overhead"`
+	Buffer              float64   `yaml:"buffer" json:"buffer"`
+	K8sOverhead         float64   `yaml:"k8s_overhead" json:"k8s_overhead"`
+	Pricing             string    `yaml:"pricing" json:"pricing"`
+	SpotOverhead        float64   `yaml:"spot_overhead" json:"spot_overhead"`
+	ColdStartShare      float64   `yaml:"cold_start_share" json:"cold_start_share"`
+	ColdStartS          float64   `yaml:"cold_start_s" json:"cold_start_s"`
+	// KWhPriceUSD and PUE price the on-premises energy line (0: no price).
+	KWhPriceUSD float64 `yaml:"kwh_price" json:"kwh_price"`
+	PUE         float64 `yaml:"pue" json:"pue"`
 
 	// Origin says where each key's value came from: "default", "flag",
 	// "file", or "measured" (read from a run). Keys absent are defaults.
@@ -79,7 +86,9 @@ func (f WorkloadField) Type() string {
 // WorkloadFields lists every workload setting with its default and
 // meaning; the flags' --help and CATALOG.md are written from it.
 var WorkloadFields = []WorkloadField{
-	{"monthly", "10000000", "inferences a month (the seed's medium scale)"},
+	{"monthly", "10000000", "inferences a month (the seed's medium scale); for an LLM run, requests a month unless --monthly-requests or --monthly-output-tokens is given"},
+	{"monthly_requests", "none", "LLM runs: requests a month (default: --monthly, read as requests); output tokens = requests x the run's mean output tokens per request"},
+	{"monthly_output_tokens", "none", "LLM runs: output tokens a month, instead of requests"},
 	{"peak_to_average", "2", "busiest hour's rate / the month's average rate"},
 	{"hourly_profile", "none", "24 comma-separated relative weights, one per hour of the day; the peak is the highest hour (replaces --peak-to-average)"},
 	{"headroom", "0.7", "share (0-1] of a replica's measured capacity used at peak"},
@@ -101,6 +110,8 @@ var WorkloadFields = []WorkloadField{
 	{"spot_overhead", "0.05", "extra capacity share kept on spot for interruptions"},
 	{"cold_start_share", "0.01", "share [0-1] of serverless requests that start a cold instance"},
 	{"cold_start_s", "2", "seconds a serverless cold start is billed for"},
+	{"kwh_price", "none", "USD per kWh of electricity: prices the on-premises energy line from the run's measured joules (never mixed into cloud prices)"},
+	{"pue", "1", "power usage effectiveness applied to the GPUs' measured board power (1 = the GPUs alone; give your data centre's, e.g. 1.4)"},
 }
 
 // DefaultWorkload returns every field at its documented default.
@@ -124,6 +135,9 @@ func (w *Workload) Set(key, value, origin string) error {
 	}
 	if err := w.checkField(key); err != nil {
 		return err
+	}
+	if (key == "monthly_requests" || key == "monthly_output_tokens" || key == "kwh_price") && value != "" && w.Value(key) == "0" {
+		return fmt.Errorf("--%s: want a number above 0, got 0", strings.ReplaceAll(key, "_", "-"))
 	}
 	w.setOrigin(key, origin)
 	return nil
@@ -207,10 +221,10 @@ func (w *Workload) DefaultsUsed() []string {
 	out := []string{}
 	for _, f := range WorkloadFields {
 		if o := w.Origin[f.Key]; o == "" || o == "default" {
-			if f.Key == "hourly_profile" || (f.Key == "peak_to_average" && len(w.HourlyProfile) > 0) {
+			if f.Default == "none" || (f.Key == "peak_to_average" && len(w.HourlyProfile) > 0) {
 				continue
 			}
-			if f.Key == "autoscale" && !w.Autoscale {
+			if (f.Key == "autoscale" && !w.Autoscale) || (f.Key == "pue" && w.KWhPriceUSD == 0) {
 				continue
 			}
 			out = append(out, f.Key+"="+w.Value(f.Key))
@@ -260,6 +274,12 @@ func (w *Workload) checkField(key string) error {
 		if n < 1 {
 			return bad("want 1 or more, got %d", n)
 		}
+	case "pue":
+		if !finite(w.PUE) || w.PUE < 1 {
+			return bad("want 1 or more (facility power over IT power), got %g", w.PUE)
+		}
+	case "kwh_price", "monthly_requests", "monthly_output_tokens":
+		return nonNeg(reflect.ValueOf(*w).FieldByIndex(yamlFields(reflect.TypeOf(*w))[key]).Float())
 	case "model_size_gb", "model_pulls", "response_bytes", "log_bytes", "metric_series", "ops_overhead", "buffer", "spot_overhead", "cold_start_s":
 		return nonNeg(reflect.ValueOf(*w).FieldByIndex(yamlFields(reflect.TypeOf(*w))[key]).Float())
 	case "log_sampling", "canary_share", "cold_start_share":
@@ -303,6 +323,9 @@ func (w *Workload) Validate() error {
 	}
 	if len(w.HourlyProfile) > 0 && w.Origin["peak_to_average"] != "" && w.Origin["peak_to_average"] != "default" {
 		return fmt.Errorf("give --peak-to-average or --hourly-profile, not both: the profile sets the peak")
+	}
+	if w.MonthlyRequests > 0 && w.MonthlyOutputTokens > 0 {
+		return fmt.Errorf("give --monthly-requests or --monthly-output-tokens, not both: one sizes the other through the run's tokens per request")
 	}
 	if w.Autoscale && len(w.HourlyProfile) == 0 {
 		return fmt.Errorf("--autoscale needs --hourly-profile (24 weights): autoscaling follows the hours of the day")
