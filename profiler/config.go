@@ -52,8 +52,11 @@ type TargetConfig struct {
 	// HardwareLabel (--hardware) names the hardware of a target measured
 	// elsewhere; empty means detect this host's.
 	HardwareLabel string
-	DataFile      string
-	Seed          int64
+	// HardwareUnpriced: the label is one the pricing catalog does not know,
+	// on purpose (--hardware-unpriced).
+	HardwareUnpriced bool
+	DataFile         string
+	Seed             int64
 	// Protocol speaks to the target; nil is KServe v2 for Model with
 	// DataFile and Seed.
 	Protocol loadgen.Protocol

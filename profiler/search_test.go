@@ -197,6 +197,16 @@ func TestStabilityRule(t *testing.T) {
 	if _, ok := stabilityOf(thin, 3, 0.1); ok {
 		t.Error("thin windows with medians 8/12/7.9 ms judged stable")
 	}
+	// Two or three slow streams a window: one request more or less is the
+	// resolution of counting, not instability; two apart is not.
+	slow := []windowFigures{w(4, 300, 200, 2), w(6, 310, 205, 3), w(4, 305, 201, 2)}
+	if st, ok := stabilityOf(slow, 3, 0.1); !ok {
+		t.Errorf("windows of 2, 3 and 2 requests judged unstable: %+v", st)
+	}
+	slow[1] = w(8, 310, 205, 4)
+	if _, ok := stabilityOf(slow, 3, 0.1); ok {
+		t.Error("windows of 2, 4 and 2 requests judged stable")
+	}
 }
 
 func TestWindowLengthHoldsMinRequests(t *testing.T) {

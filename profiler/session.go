@@ -226,7 +226,7 @@ func (s *Session) spec() result.Spec {
 	sp.Seed, sp.DataFile = t.Seed, t.DataFile
 	sp.HeaderNames = append([]string{}, t.HeaderNames...)
 	sp.HTTP2 = t.Conn.HTTP2
-	sp.HardwareLabel = t.HardwareLabel
+	sp.HardwareLabel, sp.HardwareUnpriced = t.HardwareLabel, t.HardwareUnpriced
 	sp.GPUs = max(t.GPUs, 1)
 	sp.Labels = map[string]string{}
 	for k, v := range t.Labels {

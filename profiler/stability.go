@@ -19,6 +19,12 @@ type windowFigures struct {
 // p95 of 0.6 ms against 0.5 ms is noise, not instability.
 const latencySlackMS = 1.0
 
+// A window's throughput is counted in whole requests: with two or three
+// completions a window (a slow stream, one request at a time) one request
+// more or less is a third of the figure. Counts one request apart agree:
+// that is the resolution of counting, not instability.
+const throughputSlackRequests = 1
+
 // minP95Successes is the fewest successes a window needs for its p95 to be
 // compared: below 100, the p95 rests on four or fewer requests and moves
 // with every one of them, so the rule compares medians instead.
@@ -51,9 +57,11 @@ func stabilityOf(ws []windowFigures, n int, tol float64) (result.Stability, bool
 	last := ws[len(ws)-n:]
 	rps, p95, p50 := make([]float64, n), make([]float64, n), make([]float64, n)
 	thin := false
+	minCount, maxCount := int64(math.MaxInt64), int64(0)
 	for i, w := range last {
 		rps[i], p95[i], p50[i] = w.successfulRPS, w.p95MS, w.p50MS
 		thin = thin || w.successes < minP95Successes
+		minCount, maxCount = min(minCount, w.successes), max(maxCount, w.successes)
 	}
 	st := result.Stability{Windows: n, Tolerance: tol, ThroughputSpread: spread(rps), P95Spread: spread(p95), P50Spread: spread(p50),
 		LatencyJudged: "p95"}
@@ -66,6 +74,7 @@ func stabilityOf(ws []windowFigures, n int, tol float64) (result.Stability, bool
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	latencyOK := latSpread <= tol || hi-lo <= latencySlackMS
+	throughputOK := st.ThroughputSpread <= tol || maxCount-minCount <= throughputSlackRequests
 	// One window (--windows 1) has nothing to agree with: the rule is off.
-	return st, n < 2 || (st.ThroughputSpread <= tol && latencyOK)
+	return st, n < 2 || (throughputOK && latencyOK)
 }

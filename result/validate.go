@@ -178,9 +178,12 @@ func (v *validator) step(p string, st *Step) {
 		name string
 		x    float64
 	}{{"offered_rps", st.OfferedRPS}, {"duration_s", st.DurationS}, {"achieved_rps", st.AchievedRPS},
-		{"successful_rps", st.SuccessfulRPS}, {"inferences_per_s", st.InferencesPerS}, {"goodput_requests_per_s", st.GoodputRPS},
+		{"successful_rps", st.SuccessfulRPS}, {"inferences_per_s", st.InferencesPerS},
 		{"bytes_in_per_request", st.BytesInPerRequest}, {"bytes_out_per_request", st.BytesOutPerRequest}} {
 		v.nonNeg(p+"."+f.name, f.x)
+	}
+	if st.GoodputRPS != nil {
+		v.nonNeg(p+".goodput_requests_per_s", *st.GoodputRPS)
 	}
 	for _, f := range []struct {
 		name string

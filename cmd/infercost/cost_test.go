@@ -98,10 +98,10 @@ func TestCostRunForm(t *testing.T) {
 	if err != nil || code != ExitOK {
 		t.Fatalf("exit %d: %v", code, err)
 	}
-	costOutputHas(t, "cost RUN", out, "Cost of "+run, `step 8 "b8-r100", batch 8 (the sweep's best batch)`, "$0.3493", "Levers", "batching", "spot",
+	costOutputHas(t, "cost RUN", out, "Cost of "+run, `step 9 "b8-r100", batch 8 (the sweep's best batch)`, "$0.3493", "Levers", "batching", "spot",
 		"model size 0.1024 GB from the run's model metadata")
 	out, code, err = execCostCLI(t, "cost", filepath.Join(costTestdata, "runs", "no-slo"), "--slo", "p95=50ms")
-	if code != ExitNoCapacity || err == nil || !strings.Contains(err.Error(), `the closest is step 0 "b1-r50"`) {
+	if code != ExitNoCapacity || err == nil || !strings.Contains(err.Error(), `the closest is step 1 "b1-r50"`) {
 		t.Errorf("no step at the SLO: exit %d, %v\n%s", code, err, out)
 	}
 	out, code, _ = execCostCLI(t, "cost", filepath.Join(costTestdata, "runs", "cpu-profile"), "--slo", "p95=50ms", "--format", "markdown")

@@ -41,6 +41,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--protocol", "openai", "--output-tokens", "40:-1", "--concurrency", "1"}, "standard deviation"},
 		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--label", "novalue"}, "--label"},
 		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--gpus", "0"}, "--gpus"},
+		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--hardware", "NVIDIA A10GX"}, "A10G"},
+		{[]string{"sweep", "--target", "http://127.0.0.1:1", "--model", "m", "--slo", "p95=5ms", "--hardware", "NVIDIA B300X"}, "--hardware"},
+		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--hardware-unpriced"}, "give the label too"},
 	} {
 		args := append(c.args, "--out", out)
 		if c.args[0] == "bogus" {

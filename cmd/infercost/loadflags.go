@@ -11,6 +11,7 @@ import (
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/modelserver"
 	"github.com/infercost/infercost/profiler"
+	"github.com/infercost/infercost/report/cost"
 	"github.com/infercost/infercost/result"
 	"github.com/spf13/pflag"
 )
@@ -28,6 +29,8 @@ type targetFlags struct {
 	seed        int64
 	targetPID   int32
 	hardware    string
+	unpriced    bool
+	catalog     string
 	gpus        int
 	labels      []string
 	serverFlags serverFlags
@@ -75,7 +78,9 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 	fs.StringVar(&t.dataFile, "data", "", `inputs from a file. KServe: JSONL, one example per line, an object from input name to that example's flattened values (default: synthesized from the model metadata). OpenAI: JSONL of {"prompt": ...} or {"messages": [...]} rows (optionally "output_tokens"), or a ShareGPT JSON file`)
 	fs.Int64Var(&t.seed, "seed", 1, "seed for synthesized inputs and Poisson arrivals")
 	fs.Int32Var(&t.targetPID, "target-pid", 0, "PID of the target process on this host, to sample its CPU and memory (known without it for --target builtin)")
-	fs.StringVar(&t.hardware, "hardware", "", `label of the hardware the target runs on when it is measured from elsewhere (e.g. "NVIDIA A10G"), used to price the run`)
+	fs.StringVar(&t.hardware, "hardware", "", `label of the hardware the target runs on when it is measured from elsewhere (e.g. "NVIDIA A10G", or a CPU such as "AMD EPYC"), used to price the run; a GPU name the catalog lacks is refused`)
+	fs.BoolVar(&t.unpriced, "hardware-unpriced", false, "accept a --hardware label the pricing catalog does not know; cost then says \"no price data\" for the run")
+	fs.StringVar(&t.catalog, "catalog", "", "pricing catalog (YAML) the --hardware label is checked against, beside the embedded one")
 	if !lists {
 		fs.IntVar(&t.serverFlags.maxBatchSize, "server-max-batch-size", 32, "built-in server: most inputs merged into one forward pass")
 		fs.DurationVar(&t.serverFlags.maxQueueDelay, "server-max-queue-delay", 2*time.Millisecond, "built-in server: longest a request waits for others to batch with")
@@ -88,7 +93,10 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 // resolve checks the target flags and builds the profiler's view of them.
 func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 	tc := profiler.TargetConfig{URL: t.target, Model: t.model, PID: t.targetPID, HardwareLabel: t.hardware,
-		DataFile: t.dataFile, Seed: t.seed, GPUs: t.gpus}
+		HardwareUnpriced: t.unpriced, DataFile: t.dataFile, Seed: t.seed, GPUs: t.gpus}
+	if err := t.checkHardware(); err != nil {
+		return tc, err
+	}
 	if t.gpus < 1 {
 		return tc, usageErrorf("--gpus must be at least 1, got %d", t.gpus)
 	}
@@ -156,6 +164,26 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		tc.HeaderNames = append(tc.HeaderNames, name)
 	}
 	return tc, nil
+}
+
+// checkHardware refuses a --hardware label the cost engine could not
+// price (a mistyped GPU would otherwise be priced on CPU instances), before
+// anything is measured.
+func (t *targetFlags) checkHardware() error {
+	if t.unpriced && t.hardware == "" {
+		return usageErrorf("--hardware-unpriced qualifies a --hardware label; give the label too")
+	}
+	if t.hardware == "" {
+		return nil
+	}
+	cat, err := cost.LoadCatalog(t.catalog)
+	if err != nil {
+		return usageErrorf("--catalog: %v", err)
+	}
+	if err := cost.CheckHardwareLabel(cat, t.hardware, t.unpriced); err != nil {
+		return usageErrorf("--hardware: %v", err)
+	}
+	return nil
 }
 
 // resolve builds the protocol adapter the flags ask for.

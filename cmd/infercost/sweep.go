@@ -284,6 +284,9 @@ func (f *sweepFlags) fillFromRun(cmd *cobra.Command, run *result.Run) error {
 	set("seed", strconv.FormatInt(sp.Seed, 10))
 	set("data", sp.DataFile)
 	set("hardware", sp.HardwareLabel)
+	if sp.HardwareUnpriced {
+		set("hardware-unpriced", "true")
+	}
 	set("protocol", sp.Protocol)
 	if l := sp.LLM; l != nil {
 		set("api", l.API)

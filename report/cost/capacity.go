@@ -47,7 +47,7 @@ func (e *NoCapacityError) Error() string {
 		load += fmt.Sprintf(", concurrency %d", st.Concurrency)
 	}
 	return fmt.Sprintf("%s: the closest is step %d %q (%s, %.4g %s/s, p95 %.3g ms), which missed by: %s",
-		msg, st.Index, st.Name, load, st.Throughput(), result.UnitWords(st.Unit), st.LatencyMS.Corrected.P95, strings.Join(misses, "; "))
+		msg, st.Number(), st.Name, load, st.Throughput(), result.UnitWords(st.Unit), st.LatencyMS.Corrected.P95, strings.Join(misses, "; "))
 }
 
 // Is makes errors.Is(err, ErrNoCapacity) true.

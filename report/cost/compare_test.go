@@ -163,7 +163,7 @@ func TestCompareWithARunThatMissesTheSLO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Runs[2]; r.CapacityInferencesPerS != nil || !strings.Contains(r.Note, "closest is step 0") || c.Winner.Run != "a10g" {
+	if r := c.Runs[2]; r.CapacityInferencesPerS != nil || !strings.Contains(r.Note, "closest is step 1") || c.Winner.Run != "a10g" {
 		t.Errorf("L4 row %+v winner %+v", r, c.Winner)
 	}
 	_, err = Compare([]NamedRun{{"l4", readGolden(t, "no-slo")}, {"l4b", readGolden(t, "no-slo")}}, compareOpts(t, "p95=50ms"))

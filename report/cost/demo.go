@@ -47,7 +47,7 @@ func RenderDemo(w io.Writer, e *Estimate) error {
 		count(e.Workload.MonthlyInferences), e.SLO)
 	if cs != nil {
 		fmt.Fprintf(&b, "measured capacity %s inferences/s on this host (%d logical CPUs), step %d, batch %d, p95 %.3g ms.\n\n",
-			rate(e.CapacityInferencesPerS), e.Hardware.CPUs, cs.Step, cs.BatchSize, cs.P95MS)
+			rate(e.CapacityInferencesPerS), e.Hardware.CPUs, cs.Number, cs.BatchSize, cs.P95MS)
 	}
 	rows := [][]string{}
 	for _, r := range e.Instances {

@@ -140,7 +140,10 @@ type Estimate struct {
 
 // CapacitySource names the step a run's capacity was read from.
 type CapacitySource struct {
+	// Step is the step's index in the run's steps; Number is the step's
+	// number as every output shows it (Step + 1).
 	Step      int    `json:"step"`
+	Number    int    `json:"number"`
 	StepName  string `json:"step_name"`
 	BatchSize int    `json:"batch_size"`
 	// BatchFrom says how the batch was chosen: "flag" (--batch), "sweep"

@@ -90,7 +90,7 @@ func llmRun(name, gpu string, gpuMem uint64, specs []llmStepSpec, peak int) *res
 			Index: i, Name: "c" + itoa(s.concurrency), Mode: result.ModeConcurrency, Arrival: "constant", BatchSize: 1, Concurrency: s.concurrency,
 			StartedAt: goldenStart.Add(time.Duration(i) * 2 * time.Minute), EndedAt: goldenStart.Add(time.Duration(i)*2*time.Minute + 70*time.Second),
 			DurationS: dur, Requests: succ, Successes: succ, Sent: succ, Offered: succ,
-			AchievedRPS: rps, SuccessfulRPS: rps, InferencesPerS: rps, SuccessRatio: 1, GoodputRPS: rps,
+			AchievedRPS: rps, SuccessfulRPS: rps, InferencesPerS: rps, SuccessRatio: 1, GoodputRPS: &rps,
 			LatencyMS:         result.Latency{Corrected: *quantilesAt(succ, e2e), Uncorrected: *quantilesAt(succ, e2e*0.98)},
 			BytesInPerRequest: 30000, BytesOutPerRequest: 1200,
 			Stability: result.Stability{Windows: 3, Tolerance: 0.1, ThroughputSpread: 0.03, P95Spread: 0.05, LatencyJudged: "p95"},

@@ -37,12 +37,12 @@ func estimateHeader(d *doc, e *Estimate) {
 		d.heading("Cost of " + *e.Run)
 		cs, t := e.CapacitySource, e.Tokens
 		d.para("Capacity: %s output tokens/s per replica (%s requests/s, %s input tokens/s) on %s at %s: step %d %q, concurrency %d, p95 %.4g ms end to end.",
-			rate(e.CapacityInferencesPerS), rate(t.CapacityRequestsPerS), rate(t.CapacityInputTokensPerS), orDash(e.Hardware.Name), e.SLO, cs.Step, cs.StepName, cs.Concurrency, cs.P95MS)
+			rate(e.CapacityInferencesPerS), rate(t.CapacityRequestsPerS), rate(t.CapacityInputTokensPerS), orDash(e.Hardware.Name), e.SLO, cs.Number, cs.StepName, cs.Concurrency, cs.P95MS)
 	} else if e.Run != nil {
 		d.heading("Cost of " + *e.Run)
 		cs := e.CapacitySource
 		d.para("Capacity: %s inferences/s per replica on %s at %s: step %d %q, batch %d (%s), p95 %.3g ms.",
-			rate(e.CapacityInferencesPerS), orDash(e.Hardware.Name), e.SLO, cs.Step, cs.StepName, cs.BatchSize, batchFromWords(cs.BatchFrom), cs.P95MS)
+			rate(e.CapacityInferencesPerS), orDash(e.Hardware.Name), e.SLO, cs.Number, cs.StepName, cs.BatchSize, batchFromWords(cs.BatchFrom), cs.P95MS)
 	} else {
 		d.heading(fmt.Sprintf("Cost at %s inferences/s per replica", rate(e.CapacityInferencesPerS)))
 		d.para("Capacity: %s inferences/s per replica, as given (per GPU on GPU instances, per instance on CPU ones).", rate(e.CapacityInferencesPerS))

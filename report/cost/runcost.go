@@ -50,7 +50,7 @@ func CostRun(run *result.Run, opts RunOptions) (*Estimate, error) {
 	e.Run = ptr(opts.RunName)
 	e.SLO = result.FormatSLO(in.slo)
 	st := choice.step
-	e.CapacitySource = &CapacitySource{Step: st.Index, StepName: st.Name, BatchSize: choice.batch, BatchFrom: choice.batchFrom,
+	e.CapacitySource = &CapacitySource{Step: st.Index, Number: st.Number(), StepName: st.Name, BatchSize: choice.batch, BatchFrom: choice.batchFrom,
 		P95MS: st.LatencyMS.Corrected.P95, P99MS: st.LatencyMS.Corrected.P99}
 	if st.Mode == result.ModeConcurrency {
 		e.CapacitySource.Concurrency = st.Concurrency

@@ -136,7 +136,7 @@ func TestCostRunNoStepMeetsTheSLO(t *testing.T) {
 	if nc.Closest.Index != 0 || len(nc.Misses) != 1 || nc.Misses[0].What != "p95" {
 		t.Errorf("closest step %d misses %+v, want step 0 missing p95", nc.Closest.Index, nc.Misses)
 	}
-	for _, want := range []string{"no step of golden meets p95=50ms", `the closest is step 0 "b1-r50"`, "p95 70 ms over the 50 ms bound (40% over)"} {
+	for _, want := range []string{"no step of golden meets p95=50ms", `the closest is step 1 "b1-r50"`, "p95 70 ms over the 50 ms bound (40% over)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q lacks %q", err.Error(), want)
 		}

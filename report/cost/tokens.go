@@ -41,7 +41,7 @@ type TokenWorkload struct {
 // --monthly-requests, else --monthly read as requests.
 func tokenWorkload(st *result.Step, w Workload) (*TokenWorkload, error) {
 	if st.OutputTokensPerRequest == nil || !(*st.OutputTokensPerRequest > 0) || st.OutputTokensPerS == nil {
-		return nil, inputErrorf("step %d %q counts output tokens but records no output tokens per request: its month cannot be sized", st.Index, st.Name)
+		return nil, inputErrorf("step %d %q counts output tokens but records no output tokens per request: its month cannot be sized", st.Number(), st.Name)
 	}
 	t := &TokenWorkload{OutputTokensPerRequest: *st.OutputTokensPerRequest, Attribution: AttributionRule}
 	if st.InputTokensPerRequest != nil {
