@@ -138,3 +138,20 @@ func lineStyle(c color.Color, width vg.Length, dashes ...vg.Length) draw.LineSty
 func glyph(c color.Color, shape draw.GlyphDrawer, radius vg.Length) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: c, Shape: shape, Radius: radius}
 }
+
+// diamondGlyph is a filled diamond: a shape no other mark uses, for the
+// batch sizes a sweep did not finish.
+type diamondGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetColor(sty.Color)
+	r := sty.Radius * 1.2
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X, Y: pt.Y + r})
+	path.Line(vg.Point{X: pt.X + r, Y: pt.Y})
+	path.Line(vg.Point{X: pt.X, Y: pt.Y - r})
+	path.Line(vg.Point{X: pt.X - r, Y: pt.Y})
+	path.Close()
+	c.Fill(path)
+}
