@@ -2,6 +2,7 @@ package plot
 
 import (
 	"image/color"
+	"math"
 
 	xfont "golang.org/x/image/font"
 	gplot "gonum.org/v1/plot"
@@ -154,4 +155,20 @@ func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) 
 	path.Line(vg.Point{X: pt.X - r, Y: pt.Y})
 	path.Close()
 	c.Fill(path)
+}
+
+// openCircle is a ring filled with white: a hollow marker that hides the
+// line running through it, so filled and hollow read apart at a glance.
+type openCircle struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (openCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	path.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	path.Close()
+	c.SetColor(white)
+	c.Fill(path)
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.2)})
+	c.Stroke(path)
 }
