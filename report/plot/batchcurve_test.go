@@ -15,9 +15,9 @@ func TestBatchCurveRefusesBadInput(t *testing.T) {
 	zeroBatch := synthSweepRun()
 	zeroBatch.Sweep.Curve[1].BatchSize = 0
 	nan := synthSweepRun()
-	nan.Sweep.Curve[2].MaxInferencesPerSAtSLO = math.NaN()
+	nan.Sweep.Curve[2].MaxUnitsPerSAtSLO = math.NaN()
 	negative := synthSweepRun()
-	negative.Sweep.Curve[0].MaxInferencesPerS = -3
+	negative.Sweep.Curve[0].MaxUnitsPerS = -3
 	for _, tc := range []struct {
 		name string
 		run  *result.Run
@@ -47,7 +47,7 @@ func TestBatchCurveMarksAnswers(t *testing.T) {
 	kneeIsBest.Sweep.KneeBatchSize = kneeIsBest.Sweep.BestBatchSize
 	noneMet := synthSweepRun()
 	for i := range noneMet.Sweep.Curve {
-		noneMet.Sweep.Curve[i].MaxInferencesPerSAtSLO = 0
+		noneMet.Sweep.Curve[i].MaxUnitsPerSAtSLO = 0
 	}
 	noneMet.Sweep.BestBatchSize, noneMet.Sweep.KneeBatchSize = 0, 0
 	allMet := synthSweepRun()
@@ -62,6 +62,7 @@ func TestBatchCurveMarksAnswers(t *testing.T) {
 		}
 	}
 	twoConfigs.Sweep.Curve = curve
+	summarizeSynth(twoConfigs.Sweep, twoConfigs.Steps)
 
 	for _, tc := range []struct {
 		name     string

@@ -186,3 +186,27 @@ func hasName(names []string, want string) bool {
 	}
 	return false
 }
+
+// pixelOf is where the data point (x, y) of panel i lands in the figure's
+// PNG, in pixels from the top left: the layout the figure draws with, the
+// panel's own transforms, and PNGDPI.
+func pixelOf(f *Figure, i int, x, y float64) (px, py int) {
+	c := draw.New(vgimg.New(f.Width, f.Height))
+	p := f.Panels[i]
+	dc := p.DataCanvas(f.layout(c, false)[i])
+	trX, trY := p.Transforms(&dc)
+	scale := float64(PNGDPI) / 72
+	return int(float64(trX(x))*scale + 0.5), int(float64(f.Height-trY(y))*scale + 0.5)
+}
+
+// countNearAt counts the pixels of img near the colour want within r
+// pixels (a square) of (px, py).
+func countNearAt(img image.Image, want color.Color, px, py, r int) int {
+	sub, ok := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	})
+	if !ok {
+		return 0
+	}
+	return countNear(sub.SubImage(image.Rect(px-r, py-r, px+r+1, py+r+1)), want)
+}

@@ -33,14 +33,35 @@ func subject(run *result.Run) string {
 	return model + " on " + hw
 }
 
-// sloText writes bounds for people: "p95 ≤ 50 ms, p99 ≤ 120 ms".
+// sloText writes bounds for people: "p95 ≤ 50 ms, p99 ≤ 120 ms", and for
+// an LLM endpoint "ttft_p95 ≤ 500 ms, itl_p95 ≤ 50 ms": each bound by the
+// name --slo takes, so a TTFT bound never reads as one on request latency.
 func sloText(slo []result.SLOBound) string {
 	parts := make([]string, len(slo))
 	for i, b := range slo {
-		parts[i] = fmt.Sprintf("%s ≤ %s ms", b.Percentile, strconv.FormatFloat(b.BoundMS, 'g', 4, 64))
+		parts[i] = fmt.Sprintf("%s ≤ %s ms", b.Name(), strconv.FormatFloat(b.BoundMS, 'g', 4, 64))
 	}
 	return strings.Join(parts, ", ")
 }
+
+// isLatencyBound reports whether b bounds request (e2e) latency, the
+// metric of every bound written before version 2.
+func isLatencyBound(b result.SLOBound) bool {
+	return b.Metric == "" || b.Metric == result.MetricLatency
+}
+
+// runUnit is the unit a run's work is counted in: the sweep's when it
+// names one, else the steps' (result.Run.Unit).
+func runUnit(run *result.Run) string {
+	if run.Sweep != nil && run.Sweep.Unit != "" {
+		return run.Sweep.Unit
+	}
+	return run.Unit()
+}
+
+// unitRate names a throughput in a unit, for axes and legends:
+// "inferences/s" or "output tokens/s".
+func unitRate(unit string) string { return result.UnitWords(unit) + "/s" }
 
 // formatRate writes a rate with three significant digits and an SI suffix
 // (12.3k), as the axes do.

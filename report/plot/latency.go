@@ -70,10 +70,7 @@ func latencyVsLoad(run *result.Run) (*gplot.Plot, *sideLegend, error) {
 		return nil, nil, fmt.Errorf("latency vs load: none of the %d steps of run %q has latency data at a known load (every step failed or none finished)",
 			len(run.Steps), run.Name)
 	}
-	slo := run.Spec.SLO
-	if run.Sweep != nil && len(run.Sweep.SLO) > 0 {
-		slo = run.Sweep.SLO
-	}
+	slo := runSLO(run)
 
 	sloLine := ""
 	if len(slo) > 0 {
@@ -112,8 +109,14 @@ func latencyVsLoad(run *result.Run) (*gplot.Plot, *sideLegend, error) {
 			}
 		}
 	}
+	// Only bounds on request latency are lines here: a ttft or itl bound
+	// drawn on this axis would read as a bound on the request.
+	var bounds []result.SLOBound
 	for _, b := range slo {
-		ys = append(ys, b.BoundMS)
+		if isLatencyBound(b) {
+			bounds = append(bounds, b)
+			ys = append(ys, b.BoundMS)
+		}
 	}
 	fx := setRange(&p.X, xs)
 	fy := setRange(&p.Y, ys)
@@ -160,10 +163,10 @@ func latencyVsLoad(run *result.Run) (*gplot.Plot, *sideLegend, error) {
 			leg.add(look.name, l, &glyphThumb{glyph(darkGrey, look.filled, vg.Points(2.8))})
 		}
 	}
-	for _, b := range slo {
+	for _, b := range bounds {
 		h := &hLine{y: fy(b.BoundMS), style: lineStyle(sloRed, vg.Points(1.6), sloDashes(b.Percentile)...)}
 		p.Add(h)
-		leg.add(fmt.Sprintf("SLO %s ≤ %s ms", b.Percentile, formatRate(b.BoundMS)), h)
+		leg.add(fmt.Sprintf("SLO %s ≤ %s ms", b.Name(), formatRate(b.BoundMS)), h)
 	}
 	if anyFlagged {
 		leg.add("hollow: step flagged", &glyphThumb{glyph(darkGrey, draw.RingGlyph{}, vg.Points(3.2))})
@@ -176,6 +179,14 @@ func latencyVsLoad(run *result.Run) (*gplot.Plot, *sideLegend, error) {
 	setRange(&p.X, xs)
 	setRange(&p.Y, ys)
 	return p, leg, nil
+}
+
+// runSLO is the SLO a run was judged by: its sweep's, else its spec's.
+func runSLO(run *result.Run) []result.SLOBound {
+	if run.Sweep != nil && len(run.Sweep.SLO) > 0 {
+		return run.Sweep.SLO
+	}
+	return run.Spec.SLO
 }
 
 // loadStep is one step placed on the load axis.

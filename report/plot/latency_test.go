@@ -158,3 +158,26 @@ func TestLatencyGroupsPlaceSteps(t *testing.T) {
 		t.Errorf("modes %v, want both", modes)
 	}
 }
+
+// Only bounds on request latency are drawn on the request-latency axis: a
+// ttft_p95 bound drawn there would read as a 500 ms bound on the request.
+// The title names every bound by its metric.
+func TestLatencyVsLoadDrawsRequestLatencyBoundsOnly(t *testing.T) {
+	run := synthProfileRun(result.ModeRate, []result.SLOBound{
+		{Metric: result.MetricLatency, Percentile: "p95", BoundMS: 50},
+		{Metric: result.MetricTTFT, Percentile: "p95", BoundMS: 500},
+	})
+	p, leg, err := latencyVsLoad(run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasName(leg.names, "SLO p95 ≤ 50 ms") {
+		t.Errorf("legend %q lacks the request-latency bound", leg.names)
+	}
+	if hasName(leg.names, "500") {
+		t.Errorf("legend %q draws the TTFT bound on request latency", leg.names)
+	}
+	if !strings.Contains(p.Title.Text, "p95 ≤ 50 ms, ttft_p95 ≤ 500 ms") {
+		t.Errorf("title %q does not name each bound by its metric", p.Title.Text)
+	}
+}

@@ -1,11 +1,14 @@
 // Package plot draws the pictures of a run: the sweep's batch-size curve,
 // latency against load with the SLO, and machine utilization over time,
-// each as PNG and SVG in the run directory. It reads only the run.json
-// contract (package result) and samples.csv, so any run on disk can be
-// plotted again.
+// and for an LLM endpoint output tokens/s against concurrency, TTFT and
+// ITL against load and the throughput-interactivity Pareto chart, each as
+// PNG and SVG in the run directory. It reads only the run.json contract
+// (package result) and samples.csv, so any run on disk can be plotted
+// again.
 //
-// Every axis names its unit, rates say whether they count requests or
-// inferences (DESIGN "Units and words"), legends sit beside the data area
+// Every axis names its unit, rates say whether they count requests,
+// inferences or output tokens (the run's unit, DESIGN "Units and words"),
+// legends sit beside the data area
 // rather than on it, and titles say what was measured: the model, the
 // hardware and the SLO.
 package plot
@@ -24,12 +27,20 @@ const (
 	BatchCurveFile    = "batch-curve"
 	LatencyVsLoadFile = "latency-vs-load"
 	UtilizationFile   = "utilization"
+	// The plots of an LLM run (unit output_token), see writeLLM.
+	TokensVsConcurrencyFile = "tokens-vs-concurrency"
+	LLMLatencyVsLoadFile    = "llm-latency-vs-load"
+	ParetoFile              = "pareto"
 )
 
 // WriteAll writes every plot that applies to run into dir, each as PNG and
 // SVG, and returns the names written, relative to dir. A sweep gets the
 // batch-size curve; any run with a step that has latency data gets latency
 // vs load; utilization is drawn from dir/samples.csv when it is there.
+// An LLM run (its unit is output tokens) gets tokens vs concurrency,
+// LLM latency vs load in place of latency vs load, and the Pareto chart
+// (see writeLLM); its batch-size curve only when it measured more than
+// one batch size, since tokens vs concurrency is its curve.
 //
 // A plot that does not apply is skipped silently (a profile has no curve;
 // a run without samples.csv has no utilization). A plot that applies but
@@ -61,14 +72,17 @@ func WriteAll(run *result.Run, dir string) ([]string, error) {
 		}
 	}
 
-	if run.Sweep != nil && len(run.Sweep.Curve) > 0 {
+	llm := run.Unit() == result.UnitOutputToken
+	if run.Sweep != nil && len(run.Sweep.Curve) > 0 && (!llm || len(batchSizes(run.Sweep.Curve)) > 1) {
 		if p, err := BatchCurve(run); err != nil {
 			errs = append(errs, err)
 		} else {
 			save(BatchCurveFile, FigureOf(p))
 		}
 	}
-	if hasLatency(run) {
+	if llm {
+		errs = append(errs, writeLLM(run, save)...)
+	} else if hasLatency(run) {
 		if p, err := LatencyVsLoad(run); err != nil {
 			errs = append(errs, err)
 		} else {

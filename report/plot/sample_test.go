@@ -40,7 +40,28 @@ func TestSamplePNGs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	interrupted, err := BatchCurve(interruptedSweep(16, 600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	llm := synthLLMSweepRun()
+	tokens, err := TokensVsConcurrency(llm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	llmLat, err := LLMLatencyVsLoad(llm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := Pareto(llm)
+	if err != nil {
+		t.Fatal(err)
+	}
 	figs := map[string]*Figure{
+		"sample-batch-curve-interrupted.png": FigureOf(interrupted),
+		"sample-tokens-vs-concurrency.png":   tokens,
+		"sample-llm-latency-vs-load.png":     llmLat,
+		"sample-pareto.png":                  FigureOf(par),
 		"sample-batch-curve.png":             FigureOf(bc),
 		"sample-latency-vs-load.png":         FigureOf(lat),
 		"sample-latency-vs-load-profile.png": FigureOf(plat),

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"image/color"
+	"math"
 
 	xfont "golang.org/x/image/font"
 	gplot "gonum.org/v1/plot"
@@ -137,4 +138,37 @@ func lineStyle(c color.Color, width vg.Length, dashes ...vg.Length) draw.LineSty
 // glyph is a marker of the given shape.
 func glyph(c color.Color, shape draw.GlyphDrawer, radius vg.Length) draw.GlyphStyle {
 	return draw.GlyphStyle{Color: c, Shape: shape, Radius: radius}
+}
+
+// diamondGlyph is a filled diamond: a shape no other mark uses, for the
+// batch sizes a sweep did not finish.
+type diamondGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (diamondGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetColor(sty.Color)
+	r := sty.Radius * 1.2
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X, Y: pt.Y + r})
+	path.Line(vg.Point{X: pt.X + r, Y: pt.Y})
+	path.Line(vg.Point{X: pt.X, Y: pt.Y - r})
+	path.Line(vg.Point{X: pt.X - r, Y: pt.Y})
+	path.Close()
+	c.Fill(path)
+}
+
+// openCircle is a ring filled with white: a hollow marker that hides the
+// line running through it, so filled and hollow read apart at a glance.
+type openCircle struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (openCircle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	path.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	path.Close()
+	c.SetColor(white)
+	c.Fill(path)
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.2)})
+	c.Stroke(path)
 }

@@ -41,7 +41,7 @@ func synthStep(index, batch int, rho float64, at time.Time, mode string) result.
 		Requests: int64(achieved * 6), Successes: int64(achieved * 6),
 		AchievedRPS: achieved, SuccessfulRPS: achieved, InferencesPerS: achieved * float64(batch),
 		SuccessRatio: 1, Errors: map[string]int64{},
-		LatencyMS: result.Latency{Corrected: lat, Uncorrected: lat},
+		LatencyMS: result.Latency{Corrected: lat, Uncorrected: lat}, Unit: result.UnitInference,
 	}
 	if mode == result.ModeRate {
 		st.OfferedRPS = offered
@@ -67,7 +67,7 @@ func synthSweepRun() *result.Run {
 			GPUs: []result.GPU{{Index: 0, Name: "NVIDIA A10G", MemoryBytes: 24 << 30}}},
 	}
 	at := runStart.Add(3 * time.Second)
-	sw := &result.Sweep{SLO: slo, MaxErrorRate: result.DefaultMaxErrorRate, Search: "rate"}
+	sw := &result.Sweep{SLO: slo, MaxErrorRate: result.DefaultMaxErrorRate, Search: "rate", Unit: result.UnitInference}
 	for _, b := range []int{1, 4, 16, 64} {
 		pt := result.CurvePoint{BatchSize: b, PeakStep: -1}
 		for _, rho := range []float64{0.25, 0.5, 0.55, 0.7, 0.8, 0.9, 1.1} {
@@ -78,34 +78,50 @@ func synthSweepRun() *result.Run {
 			run.Steps = append(run.Steps, st)
 			at = st.EndedAt.Add(2 * time.Second)
 			pt.Probes++
-			pt.MaxInferencesPerS = math.Max(pt.MaxInferencesPerS, st.InferencesPerS)
-			if result.MeetsSLO(&st, slo, sw.MaxErrorRate) && st.InferencesPerS > pt.MaxInferencesPerSAtSLO {
-				pt.MaxInferencesPerSAtSLO, pt.MaxRPSAtSLO, pt.PeakStep = st.InferencesPerS, st.SuccessfulRPS, st.Index
+			pt.MaxUnitsPerS = math.Max(pt.MaxUnitsPerS, st.Throughput())
+			if result.MeetsSLO(&st, slo, sw.MaxErrorRate) && st.Throughput() > pt.MaxUnitsPerSAtSLO {
+				pt.MaxUnitsPerSAtSLO, pt.MaxRPSAtSLO, pt.PeakStep = st.Throughput(), st.SuccessfulRPS, st.Index
 				c := st.LatencyMS.Corrected
 				pt.LatencyMSAtPeak = result.LatencyAtPeak{P50: c.P50, P95: c.P95, P99: c.P99}
 			}
 		}
+		pt.MaxInferencesPerS, pt.MaxInferencesPerSAtSLO = pt.MaxUnitsPerS, pt.MaxUnitsPerSAtSLO
 		sw.Curve = append(sw.Curve, pt)
 	}
-	for _, pt := range sw.Curve {
-		if pt.MaxInferencesPerSAtSLO > 0 {
-			if best, ok := pointAt(sw.Curve, sw.BestBatchSize); !ok || pt.MaxInferencesPerSAtSLO > best.MaxInferencesPerSAtSLO {
-				sw.BestBatchSize = pt.BatchSize
-			}
-		}
-	}
-	if best, ok := pointAt(sw.Curve, sw.BestBatchSize); ok {
-		for _, pt := range sw.Curve {
-			if pt.MaxInferencesPerSAtSLO >= 0.9*best.MaxInferencesPerSAtSLO {
-				sw.KneeBatchSize = pt.BatchSize
-				break
-			}
-		}
-	}
+	summarizeSynth(sw, run.Steps)
 	run.Sweep = sw
 	end := at
 	run.FinishedAt = &end
 	return run
+}
+
+// summarizeSynth fills a sweep's answers from its curve as the profiler
+// does (profiler.summarizeSweep): the best is the point with the most work
+// per second within the SLO, the knee the smallest batch reaching 90% of
+// it, the realtime answer the best's peak step.
+func summarizeSynth(sw *result.Sweep, steps []result.Step) {
+	sw.BestBatchSize, sw.KneeBatchSize = 0, 0
+	sw.Realtime = result.OperatingPoint{Step: -1}
+	best := -1
+	for i, pt := range sw.Curve {
+		if pt.MaxUnitsPerSAtSLO > 0 && (best < 0 || pt.MaxUnitsPerSAtSLO > sw.Curve[best].MaxUnitsPerSAtSLO) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return
+	}
+	bp := sw.Curve[best]
+	sw.BestBatchSize = bp.BatchSize
+	st := steps[bp.PeakStep]
+	sw.Realtime = result.OperatingPoint{BatchSize: st.BatchSize, InferencesPerS: st.InferencesPerS, UnitsPerS: st.Throughput(),
+		RPS: st.SuccessfulRPS, Concurrency: st.Concurrency, Step: st.Index, Server: bp.Server}
+	for _, pt := range sw.Curve {
+		if sameServer(pt.Server, bp.Server) && pt.MaxUnitsPerSAtSLO >= 0.9*bp.MaxUnitsPerSAtSLO {
+			sw.KneeBatchSize = pt.BatchSize
+			break
+		}
+	}
 }
 
 // synthProfileRun is a plain profile of one batch size at several rates.
