@@ -353,7 +353,7 @@ func stepLabels(steps []result.Step) [][]string {
 			full[i] = fmt.Sprintf("batch %d, %s req/s", st.BatchSize, formatRate(st.OfferedRPS))
 			mid[i] = fmt.Sprintf("b%d %s/s", st.BatchSize, formatRate(st.OfferedRPS))
 		}
-		short[i] = fmt.Sprintf("#%d", st.Index)
+		short[i] = fmt.Sprintf("#%d", st.Number())
 	}
 	return [][]string{full, mid, short}
 }
