@@ -3,6 +3,7 @@ package profiler
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,14 @@ func TestSweepFindsKnownCapacity(t *testing.T) {
 	}
 	b1, b4 := sw.Curve[0], sw.Curve[1]
 	if b1.MaxRPSAtSLO < 360 || b1.MaxRPSAtSLO > 440 {
+		// Near the edge a probe fails for the generator's reasons on a busy
+		// box (late sends, unsettled windows): then the machine, not the
+		// search, is what the figure shows (as loadgen's failUnlessStarved).
+		for _, st := range s.Run().Steps {
+			if st.BatchSize == 1 && st.OfferedRPS > b1.MaxRPSAtSLO && st.OfferedRPS < 440 && (st.Flags.GeneratorLimited || st.Flags.Unstable) {
+				t.Skipf("batch 1 peak %g req/s: probe %s below capacity was flagged %s, so the box was too busy to find the edge", b1.MaxRPSAtSLO, st.Name, flagWords(st.Flags))
+			}
+		}
 		t.Errorf("batch 1 peak %g req/s, want within 10%% of 400 (probes %d)", b1.MaxRPSAtSLO, b1.Probes)
 	}
 	if b4.MaxInferencesPerSAtSLO != 0 || b4.PeakStep != -1 {
@@ -168,4 +177,15 @@ func TestInterruptedSweepGivesNoFalseAnswer(t *testing.T) {
 	if err != nil || back.Sweep == nil || !back.Sweep.Provisional || !back.Sweep.Curve[1].Incomplete {
 		t.Errorf("run.json does not record the incomplete search: %+v, %v", back.Sweep, err)
 	}
+}
+
+func flagWords(f result.Flags) string {
+	var w []string
+	if f.GeneratorLimited {
+		w = append(w, "generator-limited")
+	}
+	if f.Unstable {
+		w = append(w, "unstable")
+	}
+	return strings.Join(w, ",")
 }

@@ -153,7 +153,7 @@ func TestSeriesSplitsGapsAndAverages(t *testing.T) {
 func TestStepLabelsAndGroups(t *testing.T) {
 	run := synthSweepRun()
 	labels := stepLabels(run.Steps[:2])
-	if labels[0][0] != "batch 1, 128 req/s" || labels[1][0] != "b1 128/s" || labels[2][1] != "#1" {
+	if labels[0][0] != "batch 1, 128 req/s" || labels[1][0] != "b1 128/s" || labels[2][1] != "#2" {
 		t.Errorf("labels %q", labels)
 	}
 	groups := stepGroups(run.Steps)
