@@ -7,6 +7,7 @@ import (
 
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/result"
+	"github.com/infercost/infercost/scrape"
 )
 
 // Config describes one profiling session: one target, one run directory,
@@ -54,6 +55,10 @@ type TargetConfig struct {
 	HardwareLabel string
 	DataFile      string
 	Seed          int64
+	// Scrape lists the Prometheus endpoints read during the run (--scrape;
+	// a URL of ScrapeBuiltin reads the built-in server's own metrics).
+	// Interval 0 takes the sample interval.
+	Scrape scrape.Config
 }
 
 // StepSettings are the measurement rules every step follows.

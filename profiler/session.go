@@ -20,6 +20,7 @@ import (
 	"github.com/infercost/infercost/gpu"
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/result"
+	"github.com/infercost/infercost/scrape"
 )
 
 // ErrInterrupted is returned when a signal (a cancelled context) cut the
@@ -33,6 +34,7 @@ type Session struct {
 	run     *result.Run
 	child   *Child
 	sampler *Sampler
+	scraper *scrape.Scraper // nil without --scrape
 	gpuSrc  gpu.Source
 	baseURL string
 	meta    *loadgen.ModelMetadata
@@ -104,6 +106,9 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start samplers: %w", err)
 	}
+	if err := s.startScrape(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.save(); err != nil {
 		return nil, err
 	}
@@ -133,6 +138,7 @@ func (s *Session) openDir() error {
 // abandon cleans up after a failed Open: the child is stopped and a new run
 // directory with no run.json in it is removed.
 func (s *Session) abandon() {
+	s.stopScrape()
 	if s.child != nil {
 		s.child.Stop()
 	}
@@ -264,6 +270,7 @@ func (s *Session) RestartServer(ctx context.Context, srv result.ServerConfig) er
 		return err
 	}
 	s.sampler.SetTargetPID(s.child.PID)
+	s.retargetBuiltinScrape()
 	return nil
 }
 
@@ -323,6 +330,7 @@ func (s *Session) Finish(status string) error {
 	var errs []error
 	if s.sampler != nil {
 		s.run.Samplers = s.sampler.Stop()
+		s.stopScrape()
 		if err := s.writeSamples(); err != nil {
 			errs = append(errs, err)
 		}
@@ -361,7 +369,7 @@ func (s *Session) writeSamples() error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", result.SamplesFile, err)
 	}
-	werr := result.WriteSamplesCSV(f, samples, gpus)
+	werr := result.WriteSamplesCSV(f, samples, gpus, s.scrapeColumns()...)
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())

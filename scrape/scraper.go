@@ -126,7 +126,10 @@ func (s *Scraper) loop(ctx context.Context, t *target) {
 func (s *Scraper) scrapeOnce(ctx context.Context, t *target) {
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	body, ct, err := fetch(cctx, t.client, t.URL, s.cfg.MaxBytes)
+	t.mu.Lock()
+	u := t.URL
+	t.mu.Unlock()
+	body, ct, err := fetch(cctx, t.client, u, s.cfg.MaxBytes)
 	cancel()
 	if ctx.Err() != nil {
 		return // stopping: a read cut short by Stop is no failure
@@ -232,3 +235,21 @@ func orUnnamed(name string) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Config is the configuration the Scraper runs with, defaults filled in.
+func (s *Scraper) Config() Config { return s.cfg }
+
+// SetURL points a target at another URL from its next read on (the
+// built-in server restarted on another port). Its counters carry on: the
+// new endpoint's lower values read as a reset. False for an unknown name.
+func (s *Scraper) SetURL(name, rawURL string) bool {
+	for _, t := range s.targets {
+		if t.Name == name {
+			t.mu.Lock()
+			t.URL = rawURL
+			t.mu.Unlock()
+			return true
+		}
+	}
+	return false
+}

@@ -48,7 +48,10 @@ func (s *Scraper) Summarize(from, to time.Time) (map[string]result.ScrapeSummary
 	var gpus []result.GPUSummary
 	for _, t := range s.targets {
 		recs, fails, dropped := t.window(from, to)
-		sum, g := summarizeTarget(t.Target, recs, fails, dropped, s.cfg)
+		t.mu.Lock()
+		tg := t.Target
+		t.mu.Unlock()
+		sum, g := summarizeTarget(tg, recs, fails, dropped, s.cfg)
 		out[t.Name] = sum
 		gpus = append(gpus, g...)
 	}
