@@ -19,6 +19,7 @@ type demoFlags struct {
 	out     string
 	preset  string
 	set     profiler.StepSettings
+	scrape  scrapeFlags
 }
 
 // demoLoads are the demo's offered rates as fractions of each batch size's
@@ -58,6 +59,7 @@ The child is stopped cleanly whatever happens.`,
 	fs.StringVar(&f.preset, "preset", "small", "built-in model preset: small, or large (heavier, so batching matters)")
 	fs.DurationVar(&f.set.Duration, "duration", f.set.Duration, "measured time of each step")
 	fs.DurationVar(&f.set.Warmup, "warmup", f.set.Warmup, "warm-up before each step, excluded")
+	f.scrape.register(fs)
 	return cmd
 }
 
@@ -80,6 +82,9 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	tc := profiler.TargetConfig{URL: profiler.BuiltinTarget, Model: "digits", Seed: 1,
 		Builtin: profiler.BuiltinConfig{Server: server}}
 	tc.Conn.Timeout = 30 * time.Second
+	if tc.Scrape, err = f.scrape.resolve(true); err != nil {
+		return err
+	}
 	cfg := profiler.Config{Command: "demo", Name: "digits-demo", OutDir: f.out, Target: tc, Settings: f.set,
 		Spec:          result.Spec{Mode: result.ModeRate, Arrival: "constant", BatchSizes: batches, SLO: slo, MaxErrorRate: result.DefaultMaxErrorRate},
 		TestBatchSize: batches[0], Observer: newProgress(cmd.ErrOrStderr(), len(batches)*(1+len(f.loads)))}
