@@ -314,3 +314,51 @@ func TestConfigValidate(t *testing.T) {
 		t.Errorf("ParseTarget = %+v, %v", tg, err)
 	}
 }
+
+// Triton and vLLM texts served over loopback HTTP, their gauges changing
+// with every request: the summary holds exactly the mean of what was
+// served (pending requests, GPU utilization; running, waiting, KV cache).
+func TestScrapeTritonAndVLLMServedValues(t *testing.T) {
+	triton := &changing{ct: "text/plain; charset=utf-8", render: func(n int) (string, map[string]float64) {
+		pending := float64(n % 5)
+		util := []float64{0.5, 0.73, 0.9}[n%3]
+		s := tritonText(t, 161+float64(10*n), 11110+float64(500*n), 1288+float64(80*n), pending)
+		s = setLine(s, `nv_gpu_utilization{gpu_uuid="GPU-5fd4d1c2-8a6e-4a1e-9a3b-0c1d2e3f4a5b"}`, util)
+		return s, map[string]float64{"pending": pending, "util": util * 100}
+	}}
+	const lbl = `{engine="0",model_name="meta-llama/Llama-3.1-8B-Instruct"}`
+	base := string(readTestdata(t, "vllm.txt"))
+	vllm := &changing{ct: "text/plain; version=0.0.4; charset=utf-8", render: func(n int) (string, map[string]float64) {
+		running, waiting, kv := float64(8+n%4), float64(n%3), 0.25+0.05*float64(n%6)
+		s := setLine(base, "vllm:num_requests_running"+lbl, running)
+		s = setLine(s, "vllm:num_requests_waiting"+lbl, waiting)
+		s = setLine(s, "vllm:kv_cache_usage_perc"+lbl, kv)
+		return s, map[string]float64{"running": running, "waiting": waiting, "kv": kv * 100}
+	}}
+	ts1, ts2 := httptest.NewServer(triton), httptest.NewServer(vllm)
+	defer ts1.Close()
+	defer ts2.Close()
+	s := startScraper(t, Config{Targets: []Target{{"triton", ts1.URL}, {"vllm", ts2.URL}}})
+	waitScrapes(t, s, 10)
+	s.Stop()
+	sums, gpus := s.Summarize(all[0], all[1])
+	mean := func(v []float64) float64 { return statOf(v).mean }
+	near := func(what string, got *float64, want float64) {
+		if got == nil || math.Abs(*got-want) > 1e-9*math.Max(1, want) {
+			t.Errorf("%s = %v, served mean %v", what, got, want)
+		}
+	}
+	tr, vl := sums["triton"], sums["vllm"]
+	near("triton pending", tr.RequestsWaitingMean, mean(triton.values("pending")))
+	// 500 us of queue per 10 requests, every interval: 0.05 ms each.
+	near("triton queue ms", tr.QueueTimeMSMean, 0.05)
+	if len(gpus) != 1 || gpus[0].Source != "scrape:triton" || math.Abs(gpus[0].UtilizationPercentMean-mean(triton.values("util"))) > 1e-9 {
+		t.Errorf("triton GPU %+v, served mean %v", gpus, mean(triton.values("util")))
+	}
+	near("vllm running", vl.RequestsRunningMean, mean(vllm.values("running")))
+	near("vllm waiting", vl.RequestsWaitingMean, mean(vllm.values("waiting")))
+	near("vllm KV cache", vl.KVCacheUsagePercentMean, mean(vllm.values("kv")))
+	if strings.Join(tr.Exporters, ",") != "triton" || strings.Join(vl.Exporters, ",") != "vllm" {
+		t.Errorf("exporters %v %v", tr.Exporters, vl.Exporters)
+	}
+}
