@@ -288,3 +288,16 @@ func TestSummaryOfNothingIsNull(t *testing.T) {
 		t.Errorf("notes %q", sum.Notes)
 	}
 }
+
+// A value served unchanged comes back exactly, whatever the number of reads.
+func TestConstantMeanIsExact(t *testing.T) {
+	for n := 1; n < 200; n++ {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = 143.271
+		}
+		if m := statOf(v).mean; m != 143.271 {
+			t.Fatalf("mean of %d x 143.271 = %v", n, m)
+		}
+	}
+}

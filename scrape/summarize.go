@@ -345,18 +345,21 @@ func (s *Scraper) Hardware() (model, source string) {
 // stat is the mean, p95 (nearest rank) and max of values.
 type stat struct{ mean, p95, max float64 }
 
+// statOf computes a stat. The mean is a running mean, so a figure served
+// unchanged (GPU utilization 73 at every read) comes back exactly as
+// served, not off by a rounding of sum/n.
 func statOf(vals []float64) stat {
 	if len(vals) == 0 {
 		return stat{}
 	}
 	sorted := slices.Clone(vals)
 	slices.Sort(sorted)
-	total := 0.0
-	for _, v := range sorted {
-		total += v
+	mean := 0.0
+	for i, v := range vals {
+		mean += (v - mean) / float64(i+1)
 	}
 	rank := int(math.Ceil(0.95 * float64(len(sorted))))
-	return stat{mean: total / float64(len(sorted)), p95: sorted[rank-1], max: sorted[len(sorted)-1]}
+	return stat{mean: mean, p95: sorted[rank-1], max: sorted[len(sorted)-1]}
 }
 
 func appendFinite(dst *[]float64, v float64) {
