@@ -2,7 +2,6 @@ package scrape
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -52,9 +51,6 @@ type Config struct {
 	// MaxReadings bounds the readings kept per endpoint; 0 means
 	// DefaultMaxReadings.
 	MaxReadings int
-	// Client, when set, makes the requests (tests); by default each
-	// Scraper has its own transport.
-	Client *http.Client
 }
 
 // DefaultTimeout is the read timeout for an interval: the interval, but at

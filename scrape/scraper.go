@@ -60,10 +60,7 @@ func Start(ctx context.Context, cfg Config) (*Scraper, error) {
 	if len(cfg.Targets) == 0 {
 		return nil, errors.New("scrape: no targets")
 	}
-	client := cfg.Client
-	if client == nil {
-		client = newClient(cfg.Timeout)
-	}
+	client := newClient(cfg.Timeout) // one transport per Scraper: keep-alive per endpoint
 	s := &Scraper{cfg: cfg, started: time.Now()}
 	ctx, s.cancel = context.WithCancel(ctx)
 	for _, t := range cfg.Targets {

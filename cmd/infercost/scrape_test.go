@@ -187,7 +187,7 @@ func TestAgentScrapedBackByProfile(t *testing.T) {
 
 	out := t.TempDir()
 	args := append([]string{"profile", "--target", "builtin", "--rate", "100", "--out", out,
-		"--scrape", "agent=" + url + "/metrics", "--scrape", "server=builtin", "--scrape-interval", "200ms"}, quickFlags...)
+		"--scrape", "agent=" + url + "/metrics", "--scrape", "server=builtin", "--scrape-interval", "200ms", "--scrape-keep"}, quickFlags...)
 	res := runBinary(t, nil, args...)
 	if res.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
@@ -212,6 +212,18 @@ func TestAgentScrapedBackByProfile(t *testing.T) {
 	}
 	if run.Spec.ScrapeIntervalMS != 200 || len(run.Spec.Scrape) != 2 || run.Spec.Scrape[1].URL != "builtin" {
 		t.Errorf("spec %+v %v", run.Spec.Scrape, run.Spec.ScrapeIntervalMS)
+	}
+	// --scrape-keep: series no mapping uses are samples.csv columns, raw.
+	samples, err := os.ReadFile(filepath.Join(onlyRun(t, out), result.SamplesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := strings.SplitN(string(samples), "\n", 2)[0]
+	for _, col := range []string{"scrape.agent.raw.infercost_agent_gpus", `"scrape.agent.raw.node_cpu_guest_seconds_total{cpu=""0"",mode=""user""}"`,
+		"scrape.server.raw.infercost_server_batch_size_count", "scrape.server.requests_waiting", "scrape.agent.cpu_percent"} {
+		if !strings.Contains(head, col) {
+			t.Errorf("samples.csv header lacks %s:\n%s", col, head)
+		}
 	}
 
 	cmd.Process.Signal(syscall.SIGTERM)
