@@ -30,6 +30,8 @@ vet:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1s -count 5 ./modelserver/
 	$(GO) test -run '^$$' -bench 'SamplerCost|SamplerTick' -benchtime 1x -count 5 ./profiler/
+	$(GO) test -run '^$$' -bench 'ScrapeCost' -benchtime 1x -count 5 ./scrape/
+	$(GO) test -run '^$$' -bench 'Parse|Read' -count 5 ./scrape/
 	$(GO) test -run '^$$' -bench . -count 5 ./report/plot/
 	$(GO) run ./bench/loadgen -trials 3
 	$(GO) run ./bench/loadgen -only-million

@@ -7,6 +7,7 @@ import (
 
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/result"
+	"github.com/infercost/infercost/scrape"
 )
 
 // Config describes one profiling session: one target, one run directory,
@@ -65,6 +66,10 @@ type TargetConfig struct {
 	GPUs int
 	// Labels are the run's --label pairs.
 	Labels map[string]string
+	// Scrape lists the Prometheus endpoints read during the run (--scrape;
+	// a URL of ScrapeBuiltin reads the built-in server's own metrics).
+	// Interval 0 takes the sample interval.
+	Scrape scrape.Config
 }
 
 // protocol is the target's protocol (KServe v2 unless told otherwise).

@@ -62,7 +62,7 @@ func TestSamplerGPUThroughNVMLMock(t *testing.T) {
 	if len(m.GPUs) != 2 {
 		t.Fatalf("GPU summaries = %+v", m.GPUs)
 	}
-	want := result.GPUSummary{Index: 0, Samples: 5,
+	want := result.GPUSummary{Index: 0, Name: "NVIDIA A10G", Source: GPUSourceNVML, Samples: 5,
 		UtilizationPercentMean: 50, UtilizationPercentP95: 90, UtilizationPercentMax: 90,
 		MemoryUsedBytesMean: float64(12<<30) / 5, MemoryUsedBytesP95: 4 << 30, MemoryUsedBytesMax: 4 << 30, MemoryTotalBytes: total,
 		PowerWattsMean: 100, PowerWattsP95: 200, PowerWattsMax: 200,

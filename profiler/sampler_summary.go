@@ -122,7 +122,7 @@ func summarizeRecords(recs []record, memTotal uint64, cores int, devs []gpu.Devi
 			return st
 		}
 		util, used, power, temp, clock := g(fUtil), g(fUsed), g(fPower), g(fTemp), g(fClock)
-		m.GPUs = append(m.GPUs, result.GPUSummary{Index: d.Index,
+		m.GPUs = append(m.GPUs, result.GPUSummary{Index: d.Index, Name: d.Name, Source: GPUSourceNVML,
 			Samples:                count(fUtil, fUsed, fPower, fTemp, fClock),
 			UtilizationPercentMean: util.mean, UtilizationPercentP95: util.p95, UtilizationPercentMax: util.max,
 			MemoryUsedBytesMean: used.mean, MemoryUsedBytesP95: used.p95, MemoryUsedBytesMax: used.max,

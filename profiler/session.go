@@ -20,6 +20,7 @@ import (
 	"github.com/infercost/infercost/gpu"
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/result"
+	"github.com/infercost/infercost/scrape"
 )
 
 // ErrInterrupted is returned when a signal (a cancelled context) cut the
@@ -33,6 +34,7 @@ type Session struct {
 	run     *result.Run
 	child   *Child
 	sampler *Sampler
+	scraper *scrape.Scraper // nil without --scrape
 	gpuSrc  gpu.Source
 	baseURL string
 	// target is the endpoint as its protocol's preflight found it; unit
@@ -107,6 +109,9 @@ func Open(ctx context.Context, cfg Config) (_ *Session, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("start samplers: %w", err)
 	}
+	if err := s.startScrape(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.save(); err != nil {
 		return nil, err
 	}
@@ -136,6 +141,7 @@ func (s *Session) openDir() error {
 // abandon cleans up after a failed Open: the child is stopped and a new run
 // directory with no run.json in it is removed.
 func (s *Session) abandon() {
+	s.stopScrape()
 	if s.child != nil {
 		s.child.Stop()
 	}
@@ -274,6 +280,7 @@ func (s *Session) RestartServer(ctx context.Context, srv result.ServerConfig) er
 		return err
 	}
 	s.sampler.SetTargetPID(s.child.PID)
+	s.retargetBuiltinScrape()
 	return nil
 }
 
@@ -343,6 +350,7 @@ func (s *Session) Finish(status string) error {
 	var errs []error
 	if s.sampler != nil {
 		s.run.Samplers = s.sampler.Stop()
+		s.stopScrape()
 		if err := s.writeSamples(); err != nil {
 			errs = append(errs, err)
 		}
@@ -381,7 +389,7 @@ func (s *Session) writeSamples() error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", result.SamplesFile, err)
 	}
-	werr := result.WriteSamplesCSV(f, samples, gpus)
+	werr := result.WriteSamplesCSV(f, samples, gpus, s.scrapeColumns()...)
 	cerr := f.Close()
 	if err := errors.Join(werr, cerr); err != nil {
 		os.Remove(f.Name())

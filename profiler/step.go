@@ -260,6 +260,7 @@ func (s *Session) runTrial(ctx context.Context, load Load, wl *loadgen.Workload,
 
 	m := s.sampler.Summarize(measuredFrom, measuredTo)
 	st.Host, st.Process, st.Generator, st.GPUs = m.Host, m.Process, m.Generator, m.GPUs
+	s.remoteFigures(&st, measuredFrom, measuredTo)
 	judgeGenerator(&st)
 	st.Normalize()
 	return &trialResult{step: st, measured: measured, series: measuredSeries(att, measured.Start)}, nil

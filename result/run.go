@@ -190,4 +190,7 @@ type SamplerCost struct {
 	// CPUPercentOfCore is the samplers' CPU time over the run's wall time,
 	// as a percentage of one core.
 	CPUPercentOfCore float64 `json:"cpu_percent_of_core"`
+	// Scrape is what reading the --scrape endpoints cost; null without
+	// --scrape (and in runs older than version 2).
+	Scrape *ScrapeCost `json:"scrape"`
 }

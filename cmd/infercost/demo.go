@@ -21,6 +21,7 @@ type demoFlags struct {
 	preset  string
 	format  string
 	set     profiler.StepSettings
+	scrape  scrapeFlags
 }
 
 // demoLoads are the demo's offered rates as fractions of each batch size's
@@ -61,6 +62,7 @@ The child is stopped cleanly whatever happens.`,
 	fs.DurationVar(&f.set.Duration, "duration", f.set.Duration, "measured time of each step")
 	fs.DurationVar(&f.set.Warmup, "warmup", f.set.Warmup, "warm-up before each step, excluded")
 	fs.StringVar(&f.format, "format", formatTable, "output: table, or json (the run and the cost answer as JSON on stdout; progress and tables on stderr)")
+	f.scrape.register(fs)
 	return cmd
 }
 
@@ -86,6 +88,9 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	tc := profiler.TargetConfig{URL: profiler.BuiltinTarget, Model: "digits", Seed: 1,
 		Builtin: profiler.BuiltinConfig{Server: server}}
 	tc.Conn.Timeout = 30 * time.Second
+	if tc.Scrape, err = f.scrape.resolve(true); err != nil {
+		return err
+	}
 	cfg := profiler.Config{Command: "demo", Name: "digits-demo", OutDir: f.out, Target: tc, Settings: f.set,
 		Spec:          result.Spec{Mode: result.ModeRate, Arrival: "constant", BatchSizes: batches, SLO: slo, MaxErrorRate: result.DefaultMaxErrorRate},
 		TestBatchSize: batches[0], Observer: newProgress(cmd.ErrOrStderr(), len(batches)*(1+len(f.loads)))}

@@ -35,6 +35,7 @@ type targetFlags struct {
 	labels      []string
 	serverFlags serverFlags
 	llm         llmFlags
+	scrape      scrapeFlags
 	// lists: the batcher knobs are lists (sweep's grid, checked there).
 	lists bool
 }
@@ -88,6 +89,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 	fs.StringVar(&t.serverFlags.preset, "server-preset", "small", "built-in server: model preset, small or large (large is heavy enough that batching matters)")
 	fs.IntVar(&t.serverFlags.instances, "server-instances", 1, "built-in server: model instances running in parallel")
 	fs.IntVar(&t.serverFlags.maxQueue, "server-max-queue", 1024, "built-in server: queued requests before it answers 503")
+	t.scrape.register(fs)
 }
 
 // resolve checks the target flags and builds the profiler's view of them.
@@ -152,6 +154,9 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		}
 	}
 	tc.Conn = loadgen.ConnOptions{Timeout: t.timeout, CACertFile: t.cacert, Insecure: t.insecure, HTTP2: t.http2}
+	if tc.Scrape, err = t.scrape.resolve(t.target == profiler.BuiltinTarget); err != nil {
+		return tc, err
+	}
 	for _, h := range t.headers {
 		name, value, err := loadgen.ParseHeader(h, os.Getenv)
 		if err != nil {

@@ -78,12 +78,15 @@ func utilization(run *result.Run, samples []result.Sample) (*Figure, []*sideLege
 		cores = fmt.Sprintf(", %d logical CPUs", run.Environment.CPUCores)
 	}
 	b.add(host, "host"+cores, colorAt(0), func(s result.Sample) float64 { return s.HostCPUPercent })
+	scraped := scrapedColumnsOf(ss)
+	scraped.addHostCPU(b, host)
 	b.fixY(host, 0, 100)
 	panels = append(panels, host)
 
 	proc := b.panel("CPU (% of one core)")
 	target := b.add(proc, "target process", colorAt(1), func(s result.Sample) float64 { return s.ProcessCPUPercent })
 	gen := b.add(proc, "infercost load generator", colorAt(3), func(s result.Sample) float64 { return s.GeneratorCPUPercent })
+	target = scraped.addProcessCPU(b, proc) || target
 	if !target {
 		b.legend[proc].heading("target process: not sampled")
 		b.legend[proc].heading("(its PID is unknown)")
@@ -101,6 +104,7 @@ func utilization(run *result.Run, samples []result.Sample) (*Figure, []*sideLege
 			memMax = math.Max(memMax, g.MemoryUsedBytes)
 		}
 	}
+	memMax = math.Max(memMax, scraped.memMax(ss))
 	unit, div := "GiB", float64(1<<30)
 	if memMax < 2<<30 {
 		unit, div = "MiB", float64(1<<20)
@@ -123,10 +127,11 @@ func utilization(run *result.Run, samples []result.Sample) (*Figure, []*sideLege
 			return -1
 		})
 	}
+	scraped.addMemory(b, mem, div)
 	b.fixY(mem, 0, 0)
 	panels = append(panels, mem)
 
-	if len(gpus) > 0 {
+	if len(gpus) > 0 || scraped.hasGPUs() {
 		gp := b.panel("GPU utilization (%)")
 		for i, g := range gpus {
 			g := g
@@ -145,6 +150,7 @@ func utilization(run *result.Run, samples []result.Sample) (*Figure, []*sideLege
 				return -1
 			})
 		}
+		scraped.addGPUUtil(b, gp, run)
 		b.fixY(gp, 0, 100)
 		panels = append(panels, gp)
 	}
@@ -174,8 +180,11 @@ func utilization(run *result.Run, samples []result.Sample) (*Figure, []*sideLege
 	if b.bucketS > 0 {
 		note += fmt.Sprintf(titleSeparator+"samples averaged over %s s", formatRate(b.bucketS))
 	}
-	if len(gpus) == 0 {
+	if len(gpus) == 0 && !scraped.hasGPUs() {
 		note += titleSeparator + "no GPU"
+	}
+	if len(scraped.endpoints) > 0 {
+		note += titleSeparator + "dashed: scraped (--scrape)"
 	}
 	fig := &Figure{
 		Title:  multiline("Machine utilization over the run", subject(run)+titleSeparator+note),
@@ -215,12 +224,17 @@ func (b *panelBuilder) panel(yLabel string) *gplot.Plot {
 // (the samplers write -1 for what they could not read). It returns false,
 // drawing nothing, when the series has no valid value at all.
 func (b *panelBuilder) add(p *gplot.Plot, name string, col color.Color, value func(result.Sample) float64) bool {
+	return b.addStyled(p, name, col, lineStyle(col, vg.Points(1.3)), value)
+}
+
+// addStyled is add with a line style of its own (dashed for what was
+// scraped from another machine).
+func (b *panelBuilder) addStyled(p *gplot.Plot, name string, col color.Color, style draw.LineStyle, value func(result.Sample) float64) bool {
 	segs, bucket := series(b.samples, b.secs, value)
 	if len(segs) == 0 {
 		return false
 	}
 	b.bucketS = math.Max(b.bucketS, bucket)
-	style := lineStyle(col, vg.Points(1.3))
 	var thumbs []gplot.Thumbnailer
 	for _, seg := range segs {
 		l, err := newLine(seg, style)

@@ -42,6 +42,23 @@ func TestUtilizationPanels(t *testing.T) {
 	for i := range noGenerator {
 		noGenerator[i].GeneratorCPUPercent = -1
 	}
+	// A remote GPU box: this host has no GPU; node_exporter and
+	// dcgm-exporter figures come as samples.csv's scraped columns.
+	remote := synthProfileRun(result.ModeRate, nil)
+	for i := range remote.Steps {
+		remote.Steps[i].GPUs = []result.GPUSummary{{Index: 0, Name: "NVIDIA A10G", Source: "scrape:gpu"}, {Index: 1, Name: "NVIDIA A10G", Source: "scrape:gpu"}}
+	}
+	remoteSamples := synthSamples(remote, 0, true)
+	for i := range remoteSamples {
+		if i%7 == 3 {
+			continue // a failed scrape: a gap
+		}
+		remoteSamples[i].Scraped = map[string]float64{
+			"scrape.node.cpu_percent": 20 + float64(i%10), "scrape.node.memory_used_bytes": 9 << 30,
+			"scrape.gpu.gpu0.utilization_percent": 73, "scrape.gpu.gpu0.memory_used_bytes": 5 << 30,
+			"scrape.gpu.gpu1.utilization_percent": 0, "scrape.gpu.gpu1.memory_used_bytes": 1 << 20,
+		}
+	}
 	for _, tc := range []struct {
 		name    string
 		render  bool // also encode PNG and SVG (slow under -race: once is enough)
@@ -60,6 +77,10 @@ func TestUtilizationPanels(t *testing.T) {
 			[]string{"CPU (% of machine)", "CPU (% of one core)", "memory (GiB)"},
 			[]string{"infercost load generator", "target process: not sampled"},
 			[]string{"target process RSS", "GPU"}, []string{"no GPU"}},
+		{"scraped remote box", true, remote, remoteSamples,
+			[]string{"CPU (% of machine)", "CPU (% of one core)", "memory (GiB)", "GPU utilization (%)"},
+			[]string{"node host (scraped)", "node host used (scraped)", "gpu GPU 0 memory used", "gpu GPU 0 (NVIDIA A10G)", "gpu GPU 1 (NVIDIA A10G)"},
+			[]string{"not sampled"}, []string{"dashed: scraped"}},
 		{"nothing per process", false, profile, noGenerator,
 			[]string{"CPU (% of machine)", "memory (GiB)"},
 			[]string{"host used (of 8 GiB)"}, []string{"load generator", "target process RSS"}, nil},

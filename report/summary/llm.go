@@ -13,17 +13,29 @@ import (
 // Every latency is corrected (from the intended send time).
 func WriteLLMSteps(w io.Writer, steps []result.Step) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "#\tstep\toffered\tachieved\toutput\tper user\tTTFT p50\tTTFT p95\tITL p50\tITL p95\tTPOT p50\te2e p95\tgoodput\terrors\thost CPU\tGPU util\tflags\t")
-	fmt.Fprintln(tw, "\t\t(req/s)\t(req/s)\t(tok/s)\t(tok/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(req/s)\t(%)\t(% machine)\t(%)\t\t")
+	remote := remoteColumns(steps)
+	heads, units := "", ""
+	for _, c := range remote {
+		heads, units = heads+c.head+"\t", units+c.unit+"\t"
+	}
+	fmt.Fprintln(tw, "#\tstep\toffered\tachieved\toutput\tper user\tTTFT p50\tTTFT p95\tITL p50\tITL p95\tTPOT p50\te2e p95\tgoodput\terrors\thost CPU\tGPU util\t"+heads+"flags\t")
+	fmt.Fprintln(tw, "\t\t(req/s)\t(req/s)\t(tok/s)\t(tok/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(req/s)\t(%)\t(% machine)\t(%)\t"+units+"\t")
 	for i := range steps {
 		st := &steps[i]
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		cells := ""
+		for _, rc := range remote {
+			cells += rc.cell(st) + "\t"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t\n",
 			st.Number(), st.Name, offered(st), Num(st.AchievedRPS), optNum(st.OutputTokensPerS), optNum(st.OutputTokensPerSPerUser),
 			quant(st.TTFTMS, "p50"), quant(st.TTFTMS, "p95"), quant(st.ITLMS, "p50"), quant(st.ITLMS, "p95"), quant(st.TPOTMS, "p50"),
 			quant(&st.LatencyMS.Corrected, "p95"), optNum(st.GoodputRPS), Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean),
-			gpuUtil(st), Flags(st))
+			gpuUtil(st), cells, Flags(st))
 	}
 	tw.Flush()
+	if note := gpuUtilNote(steps); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	if src := tokenSource(steps); src != "" {
 		fmt.Fprintf(w, "tokens: %s\n", src)
 	}

@@ -42,10 +42,13 @@ func WriteHeader(w io.Writer, run *result.Run, dir string) {
 	hw := env.Hardware
 	if env.HardwareSource == "flag" {
 		hw += " (from --hardware)"
+	} else if strings.HasPrefix(env.HardwareSource, "scrape:") {
+		hw += " (from " + env.HardwareSource + ")"
 	}
 	fmt.Fprintf(tw, "hardware\t%s\n", hw)
 	fmt.Fprintf(tw, "host\t%s, %d logical CPUs, %s memory\n", env.CPUModel, env.CPUCores, Bytes(float64(env.MemoryBytes)))
 	fmt.Fprintf(tw, "GPU\t%s\n", env.GPUStatus)
+	writeScrapeHeader(tw, run)
 	sp := run.Spec
 	fmt.Fprintf(tw, "measurement\t%gs warm-up, then %gs in %d windows (up to %d) until throughput and p95 agree within %.0f%%; %d trial(s)\n",
 		sp.WarmupS, sp.DurationS, sp.Windows, sp.MaxWindows, sp.StabilityTolerance*100, sp.Trials)
@@ -56,8 +59,13 @@ func WriteHeader(w io.Writer, run *result.Run, dir string) {
 // latency (from the intended send time) unless the column says otherwise.
 func WriteSteps(w io.Writer, steps []result.Step) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "#\tstep\tbatch\toffered\tachieved\tthroughput\tp50\tp95\tp99\tp99 uncorr.\terrors\thost CPU\ttarget CPU\ttarget RSS\tGPU util\tflags\t")
-	fmt.Fprintln(tw, "\t\t(inputs)\t(req/s)\t(req/s)\t(infer/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(%)\t(% machine)\t(% of 1 core)\t(MiB)\t(%)\t\t")
+	remote := remoteColumns(steps)
+	heads, units := "", ""
+	for _, c := range remote {
+		heads, units = heads+c.head+"\t", units+c.unit+"\t"
+	}
+	fmt.Fprintln(tw, "#\tstep\tbatch\toffered\tachieved\tthroughput\tp50\tp95\tp99\tp99 uncorr.\terrors\thost CPU\ttarget CPU\ttarget RSS\tGPU util\t"+heads+"flags\t")
+	fmt.Fprintln(tw, "\t\t(inputs)\t(req/s)\t(req/s)\t(infer/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(%)\t(% machine)\t(% of 1 core)\t(MiB)\t(%)\t"+units+"\t")
 	for i := range steps {
 		st := &steps[i]
 		c, u := st.LatencyMS.Corrected, st.LatencyMS.Uncorrected
@@ -71,12 +79,19 @@ func WriteSteps(w io.Writer, steps []result.Step) {
 			}
 			return Num(v)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+		cells := ""
+		for _, rc := range remote {
+			cells += rc.cell(st) + "\t"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t\n",
 			st.Number(), st.Name, st.BatchSize, offered(st), Num(st.AchievedRPS), Num(st.InferencesPerS),
 			lat(c, c.P50), lat(c, c.P95), lat(c, c.P99), lat(u, u.P99),
-			Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean), proc, rss, gpuUtil(st), Flags(st))
+			Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean), proc, rss, gpuUtil(st), cells, Flags(st))
 	}
 	tw.Flush()
+	if note := gpuUtilNote(steps); note != "" {
+		fmt.Fprintln(w, note)
+	}
 }
 
 // gpuUtil is each GPU's mean utilisation, "n/a" where the board does not
@@ -121,13 +136,14 @@ func writeNotes(w io.Writer, run *result.Run) {
 	for i := range run.Steps {
 		st := &run.Steps[i]
 		errs := errorWords(st)
-		if len(st.Notes) == 0 && errs == "" {
+		if len(st.Notes) == 0 && errs == "" && !hasScrapeNotes(st) {
 			continue
 		}
 		if first {
 			fmt.Fprintln(w, "\nnotes:")
 			first = false
 		}
+		writeScrapeNotes(w, st)
 		for _, n := range st.Notes {
 			fmt.Fprintf(w, "  step %d %s: %s\n", st.Number(), st.Name, n)
 		}
@@ -141,6 +157,9 @@ func writeNotes(w io.Writer, run *result.Run) {
 			cost = fmt.Sprintf("%.2f%% of one core", sc.CPUPercentOfCore)
 		}
 		fmt.Fprintf(w, "\nsamplers: %d samples every %gms, costing %s\n", sc.Samples, sc.IntervalMS, cost)
+	}
+	if line := scrapeCostLine(run.Samplers.Scrape); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	if len(run.Warnings) > 0 {
 		fmt.Fprintln(w, "\nwarnings:")
