@@ -305,6 +305,17 @@ func (f *sweepFlags) fillFromRun(cmd *cobra.Command, run *result.Run) error {
 			fs.Set("label", k+"="+sp.Labels[k])
 		}
 	}
+	if !fs.Changed("scrape") {
+		for _, sc := range sp.Scrape {
+			if strings.Contains(sc.URL, "REDACTED") {
+				return usageErrorf("--resume: the run scraped %s at a URL recorded redacted; pass --scrape %s=URL again", sc.Name, sc.Name)
+			}
+			fs.Set("scrape", sc.Name+"="+sc.URL)
+		}
+	}
+	if sp.ScrapeIntervalMS > 0 {
+		set("scrape-interval", secs(sp.ScrapeIntervalMS/1000))
+	}
 	if len(sp.ServerConfigs) > 0 {
 		var sizes []int
 		var delays []string
