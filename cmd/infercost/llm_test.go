@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,11 +71,26 @@ func TestSweepOpenAIConcurrency(t *testing.T) {
 	if sw == nil || sw.Unit != result.UnitOutputToken || len(sw.Curve) != 1 || len(run.Steps) != 3 {
 		t.Fatalf("sweep %+v with %d steps", sw, len(run.Steps))
 	}
-	// The server does not slow down with concurrency: c=4 carries the most.
-	if sw.Realtime.Concurrency != 4 || sw.Realtime.UnitsPerS <= run.Steps[0].Throughput()*3 {
-		t.Errorf("sweet spot at concurrency %d with %.1f out tok/s (c=1 had %.1f)", sw.Realtime.Concurrency, sw.Realtime.UnitsPerS, run.Steps[0].Throughput())
+	// The server does not slow down with concurrency: c=4 carries about 4x
+	// c=1, and the sweet spot is the step meeting the SLO with the most
+	// output tokens/s (c=4 unless a busy box flagged it).
+	if c1, c4 := run.Steps[0].Throughput(), run.Steps[2].Throughput(); c4 < 3*c1 {
+		t.Errorf("c=4 carried %.1f out tok/s, c=1 %.1f: want about 4x", c4, c1)
 	}
-	if !strings.Contains(res.stdout, "out tok/s") || !strings.Contains(res.stdout, "concurrency 4") {
+	best := -1
+	for i := range run.Steps {
+		if result.MeetsSLO(&run.Steps[i], sw.SLO, sw.MaxErrorRate) && (best < 0 || run.Steps[i].Throughput() > run.Steps[best].Throughput()) {
+			best = i
+		}
+	}
+	if best < 0 {
+		t.Skipf("no step met the SLO on this busy box: %+v", run.Steps[0].Flags)
+	}
+	if sw.Realtime.Step != best || sw.Realtime.Concurrency != run.Steps[best].Concurrency || sw.Realtime.UnitsPerS != run.Steps[best].Throughput() {
+		t.Errorf("sweet spot step %d (c=%d, %.1f out tok/s), want step %d, the SLO-meeting step with the most", sw.Realtime.Step,
+			sw.Realtime.Concurrency, sw.Realtime.UnitsPerS, best)
+	}
+	if !strings.Contains(res.stdout, "out tok/s") || !strings.Contains(res.stdout, fmt.Sprintf("concurrency %d", sw.Realtime.Concurrency)) {
 		t.Errorf("sweep summary not in output tokens:\n%s", res.stdout)
 	}
 	if files, _ := filepath.Glob(filepath.Join(onlyRun(t, out), "steps", "*.hlog")); len(files) != 3 {
