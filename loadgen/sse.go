@@ -72,7 +72,7 @@ func readStream(body io.Reader, contentType string, start time.Time) digest {
 // "data:" lines gather into an event, a blank line dispatches it, comments
 // and other fields are skipped.
 func readEvents(r io.Reader, start time.Time, d *digest) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, 4<<10) // lines are short; a long one is gathered by readLine
 	var data []byte
 	hasData := false
 	for {
