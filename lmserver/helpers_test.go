@@ -26,7 +26,7 @@ func testPreset() Preset {
 	return Preset{
 		Name:  "lm-test",
 		Shape: Shape{Dim: 32, Layers: 2, Heads: 2, Context: 64},
-		Steps: 150, BatchSeqs: 8, SeqLen: 64, LearningRate: 1e-2, WarmupSteps: 10, Seed: 1,
+		Steps: 100, BatchSeqs: 8, SeqLen: 64, LearningRate: 1e-2, WarmupSteps: 10, Seed: 1,
 	}
 }
 

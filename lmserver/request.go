@@ -1,13 +1,9 @@
 package lmserver
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"strings"
-	"unicode/utf8"
 )
 
 // Request is a decoded and checked /v1/completions or /v1/chat/completions
@@ -50,107 +46,6 @@ const (
 	maxMessages    = 1024
 	quoteLimit     = 40 // longest piece of a request quoted back in an error
 )
-
-// fields is a request body split into its top-level members. Members this
-// server does not know are ignored, as OpenAI's API allows; a JSON null is
-// the same as an absent member.
-type fields map[string]json.RawMessage
-
-func parseObject(body []byte) (fields, error) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, &RequestError{Msg: "empty request body: want a JSON object"}
-	}
-	var f fields
-	if err := json.Unmarshal(body, &f); err != nil {
-		return nil, &RequestError{Msg: "request body is not a JSON object: " + jsonProblem(err)}
-	}
-	if f == nil {
-		return nil, &RequestError{Msg: "request body is null: want a JSON object"}
-	}
-	for k, v := range f {
-		if string(v) == "null" {
-			delete(f, k)
-		}
-	}
-	return f, nil
-}
-
-// jsonProblem words a JSON error without Go type names.
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("%s (at byte %d)", syn.Error(), syn.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("got a JSON %s where an object was expected", typ.Value)
-	}
-	return err.Error()
-}
-
-func (f fields) has(name string) bool { _, ok := f[name]; return ok }
-
-func (f fields) str(name string) (string, bool, error) {
-	raw, ok := f[name]
-	if !ok {
-		return "", false, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", true, badField(name, "want a string, got %s", quote(raw))
-	}
-	return s, true, nil
-}
-
-func (f fields) boolean(name string) (bool, error) {
-	raw, ok := f[name]
-	if !ok {
-		return false, nil
-	}
-	var b bool
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return false, badField(name, "want true or false, got %s", quote(raw))
-	}
-	return b, nil
-}
-
-// integer reads a whole number (1e3 and 10.0 are accepted, 1.5 is not).
-func (f fields) integer(name string) (int64, bool, error) {
-	raw, ok := f[name]
-	if !ok {
-		return 0, false, nil
-	}
-	var v float64
-	if err := json.Unmarshal(raw, &v); err != nil || v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-		return 0, true, badField(name, "want an integer, got %s", quote(raw))
-	}
-	return int64(v), true, nil
-}
-
-func (f fields) number(name string) (float64, bool, error) {
-	raw, ok := f[name]
-	if !ok {
-		return 0, false, nil
-	}
-	var v float64
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return 0, true, badField(name, "want a number, got %s", quote(raw))
-	}
-	return v, true, nil
-}
-
-// quote shows a piece of the request in an error, clipped.
-func quote(raw []byte) string {
-	s := string(raw)
-	if len(s) > quoteLimit {
-		cut := quoteLimit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
-}
 
 // DecodeCompletionRequest decodes and checks a /v1/completions body. The
 // prompt is a string, a one-string array, an array of token ids (0..256)
@@ -359,94 +254,4 @@ func decodePrompt(raw json.RawMessage) ([]int32, error) {
 		out[i] = int32(id)
 	}
 	return out, nil
-}
-
-// Message is one chat message.
-type Message struct {
-	Role    string
-	Content string
-}
-
-var knownRoles = []string{"system", "developer", "user", "assistant", "tool"}
-
-// decodeMessages reads the chat messages: content is a string or an array
-// of {"type": "text", "text": ...} parts.
-func decodeMessages(raw json.RawMessage) ([]Message, error) {
-	var list []map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, badField("messages", "want an array of {role, content} objects, got %s", quote(raw))
-	}
-	if len(list) == 0 {
-		return nil, badField("messages", "empty: want at least one message")
-	}
-	if len(list) > maxMessages {
-		return nil, badField("messages", "%d messages: want at most %d", len(list), maxMessages)
-	}
-	out := make([]Message, len(list))
-	for i, m := range list {
-		name := fmt.Sprintf("messages[%d]", i)
-		var role string
-		if err := json.Unmarshal(m["role"], &role); err != nil {
-			return nil, badField(name+".role", "want one of %s, got %s", strings.Join(knownRoles, ", "), quote(m["role"]))
-		}
-		if !isKnownRole(role) {
-			return nil, badField(name+".role", "%q: want one of %s", role, strings.Join(knownRoles, ", "))
-		}
-		content, err := decodeContent(name+".content", m["content"])
-		if err != nil {
-			return nil, err
-		}
-		out[i] = Message{Role: role, Content: content}
-	}
-	return out, nil
-}
-
-func isKnownRole(r string) bool {
-	for _, k := range knownRoles {
-		if r == k {
-			return true
-		}
-	}
-	return false
-}
-
-func decodeContent(name string, raw json.RawMessage) (string, error) {
-	if raw == nil || string(raw) == "null" {
-		return "", nil // an assistant message with tool calls has none
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, nil
-	}
-	var parts []struct {
-		Type string  `json:"type"`
-		Text *string `json:"text"`
-	}
-	if err := json.Unmarshal(raw, &parts); err != nil {
-		return "", badField(name, "want a string or an array of text parts, got %s", quote(raw))
-	}
-	var b strings.Builder
-	for j, p := range parts {
-		if p.Type != "text" || p.Text == nil {
-			return "", badField(fmt.Sprintf("%s[%d]", name, j), "part of type %q: only text parts are supported", p.Type)
-		}
-		b.WriteString(*p.Text)
-	}
-	return b.String(), nil
-}
-
-// RenderChat is the chat template. The model is a continuation model of
-// Newton's Opticks, which has paragraphs but no speakers, so each message's
-// content becomes a paragraph (its bytes followed by EOS, the end of a
-// paragraph) whatever its role, and the reply is the next paragraph: it
-// ends when the model writes EOS (finish_reason "stop").
-//
-//	[system, user, ...]  ->  content₁ EOS content₂ EOS ... contentₙ EOS
-func RenderChat(msgs []Message) []int32 {
-	var out []int32
-	for _, m := range msgs {
-		out = append(out, Encode(m.Content)...)
-		out = append(out, EOS)
-	}
-	return out
 }
