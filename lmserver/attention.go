@@ -15,7 +15,7 @@ import "math"
 // decode step (n = 1), a prefill chunk and training (pos0 = 0), and both
 // products go through Sgemm. Rows are taken 64 at a time, each block
 // computing only the positions its last row can see.
-func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, probs, out []float32, ldo int) {
+func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, slope float32, probs, out []float32, ldo int) {
 	end := pos0 + n
 	scale := float32(1 / math.Sqrt(float64(dh)))
 	for i0 := 0; i0 < n; i0 += tileSmall {
@@ -26,6 +26,9 @@ func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh in
 		for i := i0; i < i1; i++ {
 			row := probs[i*end : (i+1)*end]
 			visible := pos0 + i + 1
+			for j := range visible {
+				row[j] -= slope * float32(visible-1-j)
+			}
 			softmax(row[:visible])
 			clear(row[visible:])
 		}
@@ -81,4 +84,18 @@ func transposeStrided(dst, src []float32, rows, cols, ld int) {
 			dst[c*rows+r] = v
 		}
 	}
+}
+
+// headSlope is head h's recency bias (ALiBi, Press et al. 2022): a query's
+// score for the key k positions back is lowered by slope·k, the slopes a
+// geometric series from 2^(-8/heads) down to 2^-8 (with four heads: 1/4,
+// 1/16, 1/64, 1/256). It costs nothing to learn and gives the model, from
+// its first step, heads that look at the last few characters and heads
+// that look far back; with learned positions alone, finding the previous
+// character among 256 positions takes far more training than the minute
+// the lm preset gets (on a copy task with a 256-token context, none in 400
+// steps). The bias depends on the distance only, so it is the same in
+// training, prefill, decode and after the window slides.
+func headSlope(h, heads int) float32 {
+	return float32(math.Pow(2, -8*float64(h+1)/float64(heads)))
 }

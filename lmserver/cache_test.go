@@ -14,7 +14,7 @@ import (
 // detector) yet passes MinGainOverUnigram, so the cache paths can be
 // tested without the lm preset.
 func tinyCachedPreset() Preset {
-	return Preset{Name: "tiny", Shape: Shape{Dim: 16, Layers: 1, Heads: 1, Context: 16},
+	return Preset{Name: "tiny", Shape: Shape{Dim: 16, Layers: 1, Heads: 2, Context: 16},
 		Steps: 200, BatchSeqs: 16, SeqLen: 16, LearningRate: 3e-2, WarmupSteps: 5, Seed: 1, Cached: true}
 }
 
@@ -136,7 +136,7 @@ func TestPresetKeyCoversTheConfiguration(t *testing.T) {
 	for name, change := range map[string]func(*Preset){
 		"dim":     func(p *Preset) { p.Shape.Dim = 32 },
 		"layers":  func(p *Preset) { p.Shape.Layers = 2 },
-		"heads":   func(p *Preset) { p.Shape.Heads = 2 },
+		"heads":   func(p *Preset) { p.Shape.Heads = 4 },
 		"context": func(p *Preset) { p.Shape.Context = 32 },
 		"steps":   func(p *Preset) { p.Steps++ },
 		"batch":   func(p *Preset) { p.BatchSeqs++ },

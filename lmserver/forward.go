@@ -87,7 +87,7 @@ func (p *params) forwardStep(cache *kvCache, seqs []stepSeq, sc *stepScratch) []
 			keys, values := cache.layer(q.slot, l)
 			probs := sc.probs[sc.probsOff[g]+head*n*(q.pos0+n):]
 			attendHead(sc.qkv[r0*3*d+head*hd:], 3*d, keys[head*hd*ctx:], values[head*hd*ctx:], ctx,
-				n, q.pos0, hd, probs, sc.att[r0*d+head*hd:], d)
+				n, q.pos0, hd, headSlope(head, nh), probs, sc.att[r0*d+head*hd:], d)
 		})
 		linear(sc.proj, sc.yT, sc.att, lp.wo, lp.bo, rows, d, d)
 		addTo(x, sc.proj)

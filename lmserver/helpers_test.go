@@ -25,7 +25,7 @@ import (
 func testPreset() Preset {
 	return Preset{
 		Name:  "lm-test",
-		Shape: Shape{Dim: 32, Layers: 2, Heads: 2, Context: 64},
+		Shape: Shape{Dim: 32, Layers: 2, Heads: 4, Context: 64},
 		Steps: 100, BatchSeqs: 8, SeqLen: 64, LearningRate: 1e-2, WarmupSteps: 10, Seed: 1,
 	}
 }

@@ -42,7 +42,7 @@ var presets = []Preset{
 	{
 		Name:  "lm",
 		Shape: Shape{Dim: 128, Layers: 4, Heads: 4, Context: 256},
-		Steps: 300, BatchSeqs: 8, SeqLen: 256, LearningRate: 3e-3, WarmupSteps: 30,
+		Steps: 200, BatchSeqs: 4, SeqLen: 256, LearningRate: 4e-3, WarmupSteps: 20,
 		Seed: 1, Cached: true,
 	},
 }
@@ -83,7 +83,7 @@ func (p Preset) validate() error {
 
 // cacheFormat changes whenever the model or training code changes in a way
 // that makes older weights files wrong.
-const cacheFormat = "infercost-lm-v1"
+const cacheFormat = "infercost-lm-v2"
 
 // Key is a hash of everything that determines the trained weights.
 func (p Preset) Key(corpusSHA [32]byte) string {

@@ -87,7 +87,7 @@ func (tp *trainPass) forward(tokens, targets []int32) float64 {
 			kT, vT := a.kT[task*hd*t:(task+1)*hd*t], a.vT[task*hd*t:(task+1)*hd*t]
 			transposeStrided(kT, a.qkv[base+d:], t, hd, 3*d)
 			transposeStrided(vT, a.qkv[base+2*d:], t, hd, 3*d)
-			attendHead(a.qkv[base:], 3*d, kT, vT, t, t, 0, hd, a.probs[task*t*t:], a.att[b*t*d+head*hd:], d)
+			attendHead(a.qkv[base:], 3*d, kT, vT, t, t, 0, hd, headSlope(head, nh), a.probs[task*t*t:], a.att[b*t*d+head*hd:], d)
 		})
 		linear(a.x1, tp.yT, a.att, lp.wo, lp.bo, rows, d, d)
 		addTo(a.x1, tp.xs[l])
