@@ -206,8 +206,7 @@ func (e *Engine) loop() {
 			continue
 		}
 		start := time.Now()
-		var logits []float32
-		parallel(func() { logits = e.model.params.forwardStep(e.cache, step, &sc) })
+		logits := e.model.params.forwardStep(e.cache, step, &sc)
 		now := time.Now()
 		tokens, k := 0, 0
 		for i, q := range step {

@@ -107,8 +107,7 @@ func Load(ctx context.Context, p Preset, opts LoadOptions) (*Model, error) {
 			cached, rec, err := readWeights(path, key, p.Shape)
 			switch {
 			case err == nil:
-				var probe float64
-				parallel(func() { probe, _ = evalLoss(cached, probeText) })
+				probe, _ := evalLoss(cached, probeText)
 				if probe == rec.probeLoss {
 					par, saved, fromCache = cached, rec, true
 					logf("model %s: weights from %s", p.Name, path)
@@ -129,10 +128,8 @@ func Load(ctx context.Context, p Preset, opts LoadOptions) (*Model, error) {
 			return nil, fmt.Errorf("model %s: %w", p.Name, err)
 		}
 		saved.trainSeconds = time.Since(trainStart).Seconds()
-		parallel(func() {
-			saved.heldOutLoss, _ = evalLoss(par, corp.HeldOut)
-			saved.probeLoss, _ = evalLoss(par, probeText)
-		})
+		saved.heldOutLoss, _ = evalLoss(par, corp.HeldOut)
+		saved.probeLoss, _ = evalLoss(par, probeText)
 	}
 	_, heldOutTokens := evalLossTokens(p.Shape, corp.HeldOut)
 	m := &Model{params: par, info: ModelInfo{

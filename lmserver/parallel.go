@@ -4,32 +4,31 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// workers is a pool of helper goroutines that the model's loops share. A
-// forward or backward pass is a burst of a few dozen parallel loops, each
-// too short (tens of microseconds in a decode step) to pay for waking a
-// parked goroutine, which on a VM costs as much as the loop itself. So a
-// pass opens a session: the helpers are woken once, then poll for the
-// session's loops (yielding the processor between polls, so request
-// handlers still run at once), and park again when the session ends.
+// workers are helper goroutines that the model's parallel loops share. A
+// forward pass is a burst of a few dozen loops, each too short (tens of
+// microseconds in a decode step) to pay for waking a parked goroutine,
+// which on a VM costs as much as the loop itself. So a helper that has
+// just worked polls for the next loop for a while (spinWindow) before it
+// parks again: within a pass it is there at once, and between requests it
+// costs nothing.
 type workers struct {
 	helpers int
-	wake    chan *session
-	mu      sync.Mutex // one session at a time
+	latest  atomic.Pointer[parJob] // the newest loop
+	parked  atomic.Int32           // helpers blocked on wake
+	wake    chan struct{}
 }
 
-// session is one burst of parallel loops by one goroutine.
-type session struct {
-	job     atomic.Pointer[parJob]
-	ended   atomic.Bool
-	helpers sync.WaitGroup
-}
+// spinWindow is how long an idle helper polls before parking: longer than
+// the serial stretches between the loops of one forward pass.
+const spinWindow = 50 * time.Microsecond
 
-// parJob is one parallel loop: tasks [0, tasks), claimed one at a time,
-// the session's owner from the front and the helpers from the back, so
-// that each core tends to get the same tiles (and keeps their weights in
-// its cache) from one loop to the next.
+// parJob is one parallel loop: tasks [0, n), claimed one at a time, the
+// caller from the front and the helpers from the back, so that each core
+// tends to get the same tiles (and keep their weights in its cache) from
+// one step to the next.
 type parJob struct {
 	fn        func(task int)
 	claimed   []atomic.Bool
@@ -37,7 +36,7 @@ type parJob struct {
 }
 
 var pool = sync.OnceValue(func() *workers {
-	w := &workers{helpers: runtime.GOMAXPROCS(0) - 1, wake: make(chan *session)}
+	w := &workers{helpers: runtime.GOMAXPROCS(0) - 1, wake: make(chan struct{}, 64)}
 	for range w.helpers {
 		go w.helper()
 	}
@@ -45,17 +44,28 @@ var pool = sync.OnceValue(func() *workers {
 })
 
 func (w *workers) helper() {
-	for s := range w.wake {
-		var last *parJob
-		for !s.ended.Load() {
-			if j := s.job.Load(); j != nil && j != last {
+	var last *parJob
+	for {
+		deadline := time.Now().Add(spinWindow)
+		for spins := 0; ; spins++ {
+			if j := w.latest.Load(); j != last && j != nil {
 				last = j
 				j.work(true)
+				deadline = time.Now().Add(spinWindow)
 				continue
 			}
-			runtime.Gosched()
+			if spins%64 == 63 && time.Now().After(deadline) {
+				break
+			}
 		}
-		s.helpers.Done()
+		// Park; a loop posted after parked was raised sends a wake-up,
+		// one posted before is found by the check below.
+		w.parked.Add(1)
+		if j := w.latest.Load(); j != last && j != nil {
+			w.parked.Add(-1)
+			continue
+		}
+		<-w.wake
 	}
 }
 
@@ -70,7 +80,7 @@ func (j *parJob) work(fromBack bool) {
 		}
 		if !j.claimed[i].CompareAndSwap(false, true) {
 			if fromBack {
-				return // met the owner coming from the front
+				return // met the caller coming from the front
 			}
 			continue
 		}
@@ -79,41 +89,13 @@ func (j *parJob) work(fromBack bool) {
 	}
 }
 
-// parallel runs body with a session open: parallelFor calls made by body
-// (on this goroutine) share the work with the helpers. Sessions do not
-// nest; a second goroutine's session waits for the first to end.
-func parallel(body func()) {
-	w := pool()
-	if w.helpers == 0 {
-		body()
-		return
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	s := &session{}
-	s.helpers.Add(w.helpers)
-	for range w.helpers {
-		w.wake <- s
-	}
-	defer func() {
-		s.ended.Store(true)
-		s.helpers.Wait()
-	}()
-	current.Store(s)
-	defer current.Store(nil)
-	body()
-}
-
-// current is the open session, if any.
-var current atomic.Pointer[session]
-
-// parallelFor calls fn(i) for i in [0, n) and returns when every call has
-// returned; inside a session (see parallel) the calls are spread over the
-// cores. Which goroutine runs a task never changes what it computes, so
-// results do not depend on the number of cores.
+// parallelFor calls fn(i) for i in [0, n), spread over the calling
+// goroutine and the helpers, and returns when every call has returned.
+// Which goroutine runs a task never changes what it computes, so results
+// do not depend on the number of cores.
 func parallelFor(n int, fn func(i int)) {
-	s := current.Load()
-	if n <= 1 || s == nil {
+	w := pool()
+	if n <= 1 || w.helpers == 0 {
 		for i := range n {
 			fn(i)
 		}
@@ -121,9 +103,14 @@ func parallelFor(n int, fn func(i int)) {
 	}
 	j := &parJob{fn: fn, claimed: make([]atomic.Bool, n)}
 	j.remaining.Store(int64(n))
-	s.job.Store(j)
+	w.latest.Store(j)
+	for p := w.parked.Load(); p > 0; p = w.parked.Load() {
+		if w.parked.CompareAndSwap(p, p-1) {
+			w.wake <- struct{}{}
+		}
+	}
 	j.work(false)
 	for j.remaining.Load() > 0 {
-		runtime.Gosched() // a helper is finishing its last task
+		// A helper is finishing the task it claimed.
 	}
 }

@@ -84,12 +84,10 @@ func train(ctx context.Context, pr Preset, data []int32, progress io.Writer) (*p
 			copy(inputs[b*pr.SeqLen:], data[at:at+pr.SeqLen])
 			copy(targets[b*pr.SeqLen:], data[at+1:at+1+pr.SeqLen])
 		}
-		parallel(func() {
-			lossSum += tp.forward(inputs, targets)
-			tp.backward(inputs)
-			clipNorm(tp.grad.flat, gradClip)
-			opt.update(p.flat, tp.grad.flat, pr.learningRate(step))
-		})
+		lossSum += tp.forward(inputs, targets)
+		tp.backward(inputs)
+		clipNorm(tp.grad.flat, gradClip)
+		opt.update(p.flat, tp.grad.flat, pr.learningRate(step))
 		lossRows += rows
 		if progress != nil && (step == pr.Steps-1 || time.Since(lastReport) >= 5*time.Second) {
 			lastReport = time.Now()
