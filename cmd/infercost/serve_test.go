@@ -175,6 +175,19 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{[]string{"--model-name", "a/b"}, "--model-name"},
 		{[]string{"--max-body", "12XB"}, "not a size in bytes"},
 		{[]string{"--drain-timeout", "-1s"}, "--drain-timeout"},
+		{[]string{"--preset", "lm", "--max-batch-size", "4"}, "--max-batch-size is a flag of the digits batcher"},
+		{[]string{"--preset", "lm", "--max-queue-delay", "1ms"}, "--max-queue-delay is a flag of the digits batcher"},
+		{[]string{"--preset", "lm", "--instances", "2"}, "--instances is a flag of the digits batcher"},
+		{[]string{"--preset", "lm", "--max-queue", "9"}, "--max-queue is a flag of the digits batcher"},
+		{[]string{"--max-num-seqs", "4"}, "--max-num-seqs is a flag of the language-model scheduler"},
+		{[]string{"--preset", "large", "--max-waiting", "4"}, "--max-waiting is a flag of the language-model scheduler"},
+		{[]string{"--max-num-batched-tokens", "64"}, "--max-num-batched-tokens is a flag of the language-model scheduler"},
+		{[]string{"--preset", "lm", "--max-num-seqs", "0"}, "--max-num-seqs 0"},
+		{[]string{"--preset", "lm", "--max-num-seqs", "8", "--max-num-batched-tokens", "4"}, "--max-num-batched-tokens 4"},
+		{[]string{"--preset", "lm", "--max-waiting", "-1"}, "--max-waiting -1"},
+		{[]string{"--preset", "lm", "--model-name", "a b"}, "--model-name"},
+		{[]string{"--preset", "lm", "--drain-timeout", "-1s"}, "--drain-timeout"},
+		{[]string{"--preset", "gpt"}, `unknown preset "gpt"`},
 	} {
 		root := newRootCmd()
 		root.SetArgs(append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...))

@@ -1,0 +1,60 @@
+package lmserver
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// BenchmarkDecodeStep times one forward pass of the lm preset's shape
+// (random weights: the arithmetic is the same) decoding one token for each
+// of batch sequences at position 128, the way the engine runs a step.
+// tokens/s is batch / time per pass: what continuous batching buys.
+func BenchmarkDecodeStep(b *testing.B) {
+	p, err := LookupPreset(DefaultPreset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := initParams(p.Shape, rand.New(rand.NewPCG(1, 1)))
+	for _, batch := range []int{1, 2, 4, 8, 16} {
+		cache := newKVCache(p.Shape, batch)
+		for i := range cache.data { // as after a prefill: every page touched
+			cache.data[i] = float32(i%13) * 0.01
+		}
+		var sc stepScratch
+		seqs := make([]stepSeq, batch)
+		for i := range seqs {
+			seqs[i] = stepSeq{slot: i, tokens: []int32{'e'}, pos0: 128, logits: true}
+		}
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			for b.Loop() {
+				params.forwardStep(cache, seqs, &sc)
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tokens/s")
+		})
+	}
+}
+
+// BenchmarkPrefill times a forward pass over a whole prompt of n tokens
+// (one sequence): the compute of time to first token.
+func BenchmarkPrefill(b *testing.B) {
+	p, err := LookupPreset(DefaultPreset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := initParams(p.Shape, rand.New(rand.NewPCG(1, 1)))
+	cache := newKVCache(p.Shape, 1)
+	for _, n := range []int{16, 64, 128, 256} {
+		tokens := make([]int32, n)
+		for i := range tokens {
+			tokens[i] = int32('a' + i%26)
+		}
+		var sc stepScratch
+		seqs := []stepSeq{{slot: 0, tokens: tokens, logits: true}}
+		b.Run(fmt.Sprintf("prompt=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				params.forwardStep(cache, seqs, &sc)
+			}
+		})
+	}
+}
