@@ -66,6 +66,17 @@ func serveArgs(cfg BuiltinConfig) []string {
 	if cfg.ModelName != "" {
 		args = append(args, "--model-name", cfg.ModelName)
 	}
+	if s.IsLM() {
+		for _, f := range []struct {
+			flag string
+			v    int
+		}{{"--max-num-seqs", s.MaxNumSeqs}, {"--max-num-batched-tokens", s.MaxNumBatchedTokens}, {"--max-waiting", s.MaxWaiting}} {
+			if f.v > 0 {
+				args = append(args, f.flag, strconv.Itoa(f.v))
+			}
+		}
+		return append(args, cfg.ExtraArgs...)
+	}
 	if s.MaxBatchSize > 0 {
 		args = append(args, "--max-batch-size", strconv.Itoa(s.MaxBatchSize))
 	}

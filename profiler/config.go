@@ -197,7 +197,7 @@ func (l Load) stepName(server *result.ServerConfig) string {
 	default:
 		s = fmt.Sprintf("b%d-r%g", l.BatchSize, l.RPS)
 	}
-	if server != nil {
+	if server != nil && !server.IsLM() {
 		s += fmt.Sprintf("-s%dx%gms", server.MaxBatchSize, server.MaxQueueDelayMS)
 	}
 	return s

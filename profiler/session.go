@@ -162,8 +162,12 @@ func (s *Session) startChild(ctx context.Context, srv result.ServerConfig) error
 		bc.ModelName = s.cfg.Target.Model
 	}
 	bc.LogPath = filepath.Join(s.dir, "server.log")
-	fmt.Fprintf(s.cfg.Log, "starting the built-in server (preset %s, max batch %d, queue delay %gms)...\n",
-		orDefault(srv.Preset, "small"), srv.MaxBatchSize, srv.MaxQueueDelayMS)
+	if srv.IsLM() {
+		fmt.Fprintf(s.cfg.Log, "starting the built-in language model (at most %d sequences decoded together; trained on first use, then cached)...\n", srv.MaxNumSeqs)
+	} else {
+		fmt.Fprintf(s.cfg.Log, "starting the built-in server (preset %s, max batch %d, queue delay %gms)...\n",
+			orDefault(srv.Preset, "small"), srv.MaxBatchSize, srv.MaxQueueDelayMS)
+	}
 	child, err := StartBuiltin(ctx, bc)
 	if err != nil {
 		return &loadgen.PreflightError{Kind: "unreachable", Err: err}

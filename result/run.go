@@ -134,14 +134,30 @@ type ScrapeTarget struct {
 }
 
 // ServerConfig is the configuration of the built-in server when infercost
-// started it (--target builtin); null for any other target.
+// started it (--target builtin); null for any other target. The digits
+// presets use the dynamic batcher's fields; the language model (preset
+// PresetLM) its scheduler's, the others 0.
 type ServerConfig struct {
 	Preset          string  `json:"preset"`
 	MaxBatchSize    int     `json:"max_batch_size"`
 	MaxQueueDelayMS float64 `json:"max_queue_delay_ms"`
 	Instances       int     `json:"instances"`
 	MaxQueue        int     `json:"max_queue"`
+	// MaxNumSeqs is the most sequences the LM decodes together,
+	// MaxNumBatchedTokens the most tokens of one forward pass, MaxWaiting
+	// the most requests queued before it answers 503.
+	MaxNumSeqs          int `json:"max_num_seqs"`
+	MaxNumBatchedTokens int `json:"max_num_batched_tokens"`
+	MaxWaiting          int `json:"max_waiting"`
 }
+
+// PresetLM names the built-in language model (`infercost serve --preset
+// lm`), which speaks the OpenAI API; every other preset is a digits model
+// behind the KServe v2 API.
+const PresetLM = "lm"
+
+// IsLM reports whether the configuration is the built-in language model's.
+func (c *ServerConfig) IsLM() bool { return c != nil && c.Preset == PresetLM }
 
 // Environment describes where the run was measured.
 type Environment struct {

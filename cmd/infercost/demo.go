@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/infercost/infercost/profiler"
+	"github.com/infercost/infercost/report/cost"
 	"github.com/infercost/infercost/result"
 	"github.com/spf13/cobra"
 )
@@ -22,7 +23,13 @@ type demoFlags struct {
 	format  string
 	set     profiler.StepSettings
 	scrape  scrapeFlags
+	// llm runs the language-model demo at these concurrencies.
+	llm         bool
+	concurrency string
 }
+
+// costDemoLLMSLO is demo --llm's SLO unless --slo says otherwise.
+const costDemoLLMSLO = cost.DemoLLMSLO
 
 // demoLoads are the demo's offered rates as fractions of each batch size's
 // throughput ceiling, measured first with demoConcurrency requests kept in
@@ -62,11 +69,19 @@ The child is stopped cleanly whatever happens.`,
 	fs.DurationVar(&f.set.Duration, "duration", f.set.Duration, "measured time of each step")
 	fs.DurationVar(&f.set.Warmup, "warmup", f.set.Warmup, "warm-up before each step, excluded")
 	fs.StringVar(&f.format, "format", formatTable, "output: table, or json (the run and the cost answer as JSON on stdout; progress and tables on stderr)")
+	fs.BoolVar(&f.llm, "llm", false, "profile the built-in language model instead (OpenAI API, streamed; 64-token prompts, 32 tokens out) at --concurrency, and price its output tokens; the SLO defaults to "+cost.DemoLLMSLO)
+	fs.StringVar(&f.concurrency, "concurrency", "1,2,4,8", "with --llm: the concurrencies to profile (streams kept in flight), comma-separated")
 	f.scrape.register(fs)
 	return cmd
 }
 
 func runDemo(cmd *cobra.Command, f *demoFlags) error {
+	if f.llm {
+		return runDemoLLM(cmd, f)
+	}
+	if cmd.Flags().Changed("concurrency") {
+		return usageErrorf("--concurrency belongs to demo --llm; the digits demo measures each batch size's ceiling and loads below it")
+	}
 	batches, err := parseInts(f.batches, "--batch")
 	if err != nil {
 		return err

@@ -44,6 +44,14 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--hardware", "NVIDIA A10GX"}, "A10G"},
 		{[]string{"sweep", "--target", "http://127.0.0.1:1", "--model", "m", "--slo", "p95=5ms", "--hardware", "NVIDIA B300X"}, "--hardware"},
 		{[]string{"profile", "--target", "http://127.0.0.1:1", "--model", "m", "--rate", "1", "--hardware-unpriced"}, "give the label too"},
+		{[]string{"profile", "--target", "builtin", "--server-preset", "lm", "--server-max-batch-size", "8", "--concurrency", "1"}, "--server-max-num-seqs"},
+		{[]string{"profile", "--target", "builtin", "--server-preset", "small", "--server-max-num-seqs", "4", "--rate", "1"}, "--server-max-batch-size"},
+		{[]string{"profile", "--target", "builtin", "--server-preset", "lm", "--protocol", "kserve", "--concurrency", "1"}, "OpenAI API"},
+		{[]string{"profile", "--target", "builtin", "--server-preset", "lm", "--server-max-num-seqs", "0", "--concurrency", "1"}, "--server-max-num-seqs 0"},
+		{[]string{"profile", "--target", "builtin", "--server-preset", "medium", "--rate", "1"}, "small, large or lm"},
+		{[]string{"sweep", "--target", "builtin", "--server-preset", "lm", "--slo", "ttft_p95=1s", "--server-max-queue-delay", "0ms,2ms"}, "--server-max-num-seqs"},
+		{[]string{"demo", "--llm", "--batch", "4"}, "demo --llm varies --concurrency"},
+		{[]string{"demo", "--concurrency", "4"}, "belongs to demo --llm"},
 	} {
 		args := append(c.args, "--out", out)
 		if c.args[0] == "bogus" {

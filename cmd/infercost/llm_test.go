@@ -99,3 +99,37 @@ func TestSweepOpenAIConcurrency(t *testing.T) {
 }
 
 func within(got, want, tol float64) bool { return got >= want*(1-tol) && got <= want*(1+tol) }
+
+// demo --llm profiles the built-in language model at a few concurrencies
+// and ends with what its output tokens cost per million (issue 12).
+func TestDemoLLM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the built-in language model on first use (about a minute), then profiles it")
+	}
+	out := t.TempDir()
+	res := runBinary(t, nil, "demo", "--llm", "--concurrency", "1,4", "--duration", "4s", "--warmup", "500ms", "--out", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, want := range []string{"$/M OUT TOKENS", "per million output tokens", "all GPU time is charged to the tokens", "TTFT p95"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("demo --llm output lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	run, err := result.Read(onlyRun(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Steps) != 2 || run.Unit() != result.UnitOutputToken || run.Spec.Server == nil || !run.Spec.Server.IsLM() ||
+		run.Spec.Protocol != result.ProtocolOpenAI {
+		t.Errorf("%d steps, unit %q, server %+v, protocol %q", len(run.Steps), run.Unit(), run.Spec.Server, run.Spec.Protocol)
+	}
+	for _, st := range run.Steps {
+		if *st.TokenCountSource != result.TokensFromUsage || *st.OutputTokensPerRequest != 32 {
+			t.Errorf("step %s: tokens from %s, %.1f out per request (want usage and 32)", st.Name, *st.TokenCountSource, *st.OutputTokensPerRequest)
+		}
+	}
+	if st := run.Steps[0]; st.Process.Available {
+		assertGone(t, st.Process.PID)
+	}
+}

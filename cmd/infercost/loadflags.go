@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/infercost/infercost/lmserver"
 	"github.com/infercost/infercost/loadgen"
 	"github.com/infercost/infercost/modelserver"
 	"github.com/infercost/infercost/profiler"
@@ -38,6 +39,8 @@ type targetFlags struct {
 	scrape      scrapeFlags
 	// lists: the batcher knobs are lists (sweep's grid, checked there).
 	lists bool
+	// fs is the command's flag set, to tell a flag given from its default.
+	fs *pflag.FlagSet
 }
 
 // llmFlags say how to speak to an OpenAI-compatible endpoint.
@@ -57,10 +60,21 @@ type serverFlags struct {
 	maxQueueDelay time.Duration
 	instances     int
 	maxQueue      int
+	// The language model's scheduler (--server-preset lm).
+	maxNumSeqs          int
+	maxNumBatchedTokens int
+	maxWaiting          int
 }
 
+// The built-in server flags of each kind of preset: given explicitly with
+// the other kind they are refused rather than ignored.
+var (
+	digitsServerFlags = []string{"server-max-batch-size", "server-max-queue-delay", "server-instances", "server-max-queue"}
+	lmServerFlags     = []string{"server-max-num-seqs", "server-max-num-batched-tokens", "server-max-waiting"}
+)
+
 func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
-	t.lists = lists
+	t.lists, t.fs = lists, fs
 	fs.StringVar(&t.target, "target", "", `base URL of the endpoint (e.g. http://10.0.0.5:8000: a KServe v2 / Open Inference Protocol server, or with --protocol openai an OpenAI-compatible one), or "builtin" to start infercost's own model server as a child on a free loopback port`)
 	fs.StringVar(&t.model, "model", "", `served model name, as the target knows it (GET /v2/models/NAME, or an id GET /v1/models lists; default "digits" with --target builtin)`)
 	fs.StringVar(&t.llm.protocol, "protocol", "kserve", "how to speak to the target: kserve (KServe v2 HTTP/JSON; work counted in inferences) or openai (OpenAI-compatible streaming chat/completions; work counted in output tokens)")
@@ -86,7 +100,11 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 		fs.IntVar(&t.serverFlags.maxBatchSize, "server-max-batch-size", 32, "built-in server: most inputs merged into one forward pass")
 		fs.DurationVar(&t.serverFlags.maxQueueDelay, "server-max-queue-delay", 2*time.Millisecond, "built-in server: longest a request waits for others to batch with")
 	}
-	fs.StringVar(&t.serverFlags.preset, "server-preset", "small", "built-in server: model preset, small or large (large is heavy enough that batching matters)")
+	fs.StringVar(&t.serverFlags.preset, "server-preset", "small", "built-in server: model preset, small or large (digits over KServe v2; large is heavy enough that batching matters), or lm (the built-in language model over the OpenAI API; implies --protocol openai)")
+	lm := lmserver.DefaultConfig().Engine
+	fs.IntVar(&t.serverFlags.maxNumSeqs, "server-max-num-seqs", lm.MaxNumSeqs, "built-in language model: most sequences decoded together in one forward pass")
+	fs.IntVar(&t.serverFlags.maxNumBatchedTokens, "server-max-num-batched-tokens", lm.MaxNumBatchedTokens, "built-in language model: most tokens one forward pass carries (prefill chunks and decodes)")
+	fs.IntVar(&t.serverFlags.maxWaiting, "server-max-waiting", lm.MaxWaiting, "built-in language model: requests queued before it answers 503")
 	fs.IntVar(&t.serverFlags.instances, "server-instances", 1, "built-in server: model instances running in parallel")
 	fs.IntVar(&t.serverFlags.maxQueue, "server-max-queue", 1024, "built-in server: queued requests before it answers 503")
 	t.scrape.register(fs)
@@ -111,11 +129,14 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 	case t.target == "":
 		return tc, usageErrorf("--target is required: a KServe v2 base URL (http://host:port) or \"builtin\"")
 	case t.target == profiler.BuiltinTarget:
+		if err := t.resolvePreset(); err != nil {
+			return tc, err
+		}
 		if tc.Model == "" {
 			tc.Model = "digits"
-		}
-		if t.serverFlags.preset != "small" && t.serverFlags.preset != "large" {
-			return tc, usageErrorf("--server-preset must be small or large, got %q", t.serverFlags.preset)
+			if t.serverFlags.preset == result.PresetLM {
+				tc.Model = lmserver.DefaultModelName
+			}
 		}
 		srv := t.serverConfig()
 		if !t.lists {
@@ -257,10 +278,46 @@ func parseLabels(flags []string) (map[string]string, error) {
 	return out, nil
 }
 
+// resolvePreset checks --server-preset and the flags of its kind: the
+// language model speaks the OpenAI API, so it implies --protocol openai
+// and refuses the digits batcher's flags, and the digits presets refuse the
+// LM scheduler's.
+func (t *targetFlags) resolvePreset() error {
+	preset := t.serverFlags.preset
+	isLM := preset == result.PresetLM
+	if !isLM && preset != "small" && preset != "large" {
+		return usageErrorf("--server-preset must be small, large or lm, got %q", preset)
+	}
+	own, other := digitsServerFlags, lmServerFlags
+	if isLM {
+		own, other = lmServerFlags, digitsServerFlags
+	}
+	for _, name := range other {
+		if f := t.fs.Lookup(name); f != nil && f.Changed {
+			return usageErrorf("--%s configures the other kind of built-in server; --server-preset %s takes --%s", name, preset, strings.Join(own, ", --"))
+		}
+	}
+	if isLM {
+		if t.fs.Changed("protocol") && t.llm.protocol != result.ProtocolOpenAI {
+			return usageErrorf("--server-preset lm is a language model over the OpenAI API: --protocol %s cannot speak to it", t.llm.protocol)
+		}
+		t.llm.protocol = result.ProtocolOpenAI
+	}
+	return nil
+}
+
 // checkServerConfig applies the built-in server's own rules to a
 // configuration (the same in profile, sweep and demo), naming the
 // --server-* flag at fault.
 func checkServerConfig(c result.ServerConfig) error {
+	if c.IsLM() {
+		lc := lmserver.DefaultConfig()
+		lc.Engine.MaxNumSeqs, lc.Engine.MaxNumBatchedTokens, lc.Engine.MaxWaiting = c.MaxNumSeqs, c.MaxNumBatchedTokens, c.MaxWaiting
+		if err := lc.Validate(); err != nil {
+			return usageErrorf("%s", strings.Replace(err.Error(), "--", "--server-", 1))
+		}
+		return nil
+	}
 	mc := modelserver.DefaultConfig()
 	mc.MaxBatchSize, mc.MaxQueueDelay = c.MaxBatchSize, time.Duration(c.MaxQueueDelayMS*float64(time.Millisecond))
 	mc.Instances, mc.MaxQueue = c.Instances, c.MaxQueue
@@ -281,6 +338,9 @@ func checkRate(v float64, flag string) error {
 
 func (t *targetFlags) serverConfig() result.ServerConfig {
 	s := t.serverFlags
+	if s.preset == result.PresetLM {
+		return result.ServerConfig{Preset: s.preset, MaxNumSeqs: s.maxNumSeqs, MaxNumBatchedTokens: s.maxNumBatchedTokens, MaxWaiting: s.maxWaiting}
+	}
 	return result.ServerConfig{Preset: s.preset, MaxBatchSize: s.maxBatchSize, MaxQueueDelayMS: ms(s.maxQueueDelay),
 		Instances: s.instances, MaxQueue: s.maxQueue}
 }

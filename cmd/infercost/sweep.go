@@ -210,8 +210,15 @@ func (f *sweepFlags) resolve(fs *pflag.FlagSet) (profiler.SweepPlan, profiler.Ta
 	return plan, tc, nil
 }
 
-// serverGrid is every combination of the built-in server's batcher knobs.
+// serverGrid is every combination of the built-in server's batcher knobs;
+// the language model has one configuration.
 func (f *sweepFlags) serverGrid() ([]result.ServerConfig, error) {
+	if base := f.target.serverConfig(); base.IsLM() {
+		if err := checkServerConfig(base); err != nil {
+			return nil, err
+		}
+		return []result.ServerConfig{base}, nil
+	}
 	sizes, err := parseInts(f.serverBatches, "--server-max-batch-size")
 	if err != nil {
 		return nil, err
@@ -316,7 +323,13 @@ func (f *sweepFlags) fillFromRun(cmd *cobra.Command, run *result.Run) error {
 	if sp.ScrapeIntervalMS > 0 {
 		set("scrape-interval", secs(sp.ScrapeIntervalMS/1000))
 	}
-	if len(sp.ServerConfigs) > 0 {
+	if len(sp.ServerConfigs) > 0 && sp.ServerConfigs[0].IsLM() {
+		c := sp.ServerConfigs[0]
+		set("server-preset", c.Preset)
+		set("server-max-num-seqs", strconv.Itoa(c.MaxNumSeqs))
+		set("server-max-num-batched-tokens", strconv.Itoa(c.MaxNumBatchedTokens))
+		set("server-max-waiting", strconv.Itoa(c.MaxWaiting))
+	} else if len(sp.ServerConfigs) > 0 {
 		var sizes []int
 		var delays []string
 		seenS, seenD := map[int]bool{}, map[string]bool{}

@@ -10,8 +10,11 @@ import (
 )
 
 // DemoSLO is the SLO the demo prices its run at unless its --slo says
-// otherwise; the answer prints it.
-const DemoSLO = "p95=50ms"
+// otherwise; the answer prints it. DemoLLMSLO is the one of `demo --llm`.
+const (
+	DemoSLO    = "p95=50ms"
+	DemoLLMSLO = "ttft_p95=1s,itl_p95=100ms"
+)
 
 // demoRows is how many CPU instances the demo's table shows.
 const demoRows = 3
@@ -43,9 +46,19 @@ func DemoAnswer(run *result.Run, runName string, slo []result.SLOBound, cat *Cat
 func RenderDemo(w io.Writer, e *Estimate) error {
 	var b strings.Builder
 	cs := e.CapacitySource
-	fmt.Fprintf(&b, "What serving this model would cost, at %s inferences a month (the default workload) and SLO %s:\n",
-		count(e.Workload.MonthlyInferences), e.SLO)
-	if cs != nil {
+	llm := e.Unit == result.UnitOutputToken && e.Tokens != nil
+	switch {
+	case llm:
+		fmt.Fprintf(&b, "What serving this model would cost, at %s requests a month (%s output tokens; the default workload) and SLO %s:\n",
+			count(e.Tokens.MonthlyRequests), count(e.Tokens.MonthlyOutputTokens), e.SLO)
+	default:
+		fmt.Fprintf(&b, "What serving this model would cost, at %s inferences a month (the default workload) and SLO %s:\n",
+			count(e.Workload.MonthlyInferences), e.SLO)
+	}
+	if cs != nil && llm {
+		fmt.Fprintf(&b, "measured capacity %s output tokens/s (%s requests/s) on this host (%d logical CPUs), step %d, concurrency %d, p95 %.3g ms end to end.\n\n",
+			rate(e.CapacityInferencesPerS), rate(e.Tokens.CapacityRequestsPerS), e.Hardware.CPUs, cs.Number, cs.Concurrency, cs.P95MS)
+	} else if cs != nil {
 		fmt.Fprintf(&b, "measured capacity %s inferences/s on this host (%d logical CPUs), step %d, batch %d, p95 %.3g ms.\n\n",
 			rate(e.CapacityInferencesPerS), e.Hardware.CPUs, cs.Number, cs.BatchSize, cs.P95MS)
 	}
@@ -61,12 +74,20 @@ func RenderDemo(w io.Writer, e *Estimate) error {
 		if r.CapacityEstimated {
 			capS += " (est.)"
 		}
-		rows = append(rows, []string{r.Name, r.Provider, instanceHardware(r), capS, perMillion(r.UnitCostPerMillionUSD),
+		perM := r.UnitCostPerMillionUSD
+		if llm {
+			perM = r.USDPerMillionOutputTokens
+		}
+		rows = append(rows, []string{r.Name, r.Provider, instanceHardware(r), capS, perMillion(perM),
 			fmt.Sprint(r.Replicas), usdPtr(r.MonthlyComputeUSD)})
 	}
 	d := &doc{}
 	if len(rows) > 0 {
-		d.table([]string{"INSTANCE", "PROVIDER", "HARDWARE", "CAPACITY/S", "$/MILLION", "REPLICAS", "COMPUTE/MONTH"}, rows)
+		head := []string{"INSTANCE", "PROVIDER", "HARDWARE", "CAPACITY/S", "$/MILLION", "REPLICAS", "COMPUTE/MONTH"}
+		if llm {
+			head[3], head[4] = "OUT TOKENS/S", "$/M OUT TOKENS"
+		}
+		d.table(head, rows)
 	} else {
 		d.para("No CPU instance in the catalog could be priced.")
 	}
@@ -75,7 +96,13 @@ func RenderDemo(w io.Writer, e *Estimate) error {
 		if e.TCO != nil {
 			line += fmt.Sprintf(" (%s all-in with storage, transfer, monitoring, overhead and buffer)", usd(e.TCO.TotalUSD))
 		}
+		if llm && c.USDPerMillionOutputTokens != nil {
+			line += fmt.Sprintf("; %s per million output tokens over the month's tokens", usd(*c.USDPerMillionOutputTokens))
+		}
 		d.para("%s.", line)
+	}
+	if llm {
+		d.para("Per-token figures: %s.", AttributionRule)
 	}
 	var caveats []string
 	for _, n := range e.Notes {

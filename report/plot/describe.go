@@ -81,6 +81,9 @@ func serverLabel(s *result.ServerConfig) string {
 		return ""
 	}
 	l := fmt.Sprintf("server batch ≤ %d, delay %s ms", s.MaxBatchSize, strconv.FormatFloat(s.MaxQueueDelayMS, 'g', 4, 64))
+	if s.IsLM() {
+		l = fmt.Sprintf("server sequences ≤ %d", s.MaxNumSeqs)
+	}
 	if s.Instances > 1 {
 		l += fmt.Sprintf(", %d instances", s.Instances)
 	}

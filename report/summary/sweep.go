@@ -97,6 +97,9 @@ func ServerLabel(s *result.ServerConfig) string {
 	if s == nil {
 		return "-"
 	}
+	if s.IsLM() {
+		return fmt.Sprintf("lm, max-num-seqs %d", s.MaxNumSeqs)
+	}
 	return fmt.Sprintf("max-batch %d, delay %gms", s.MaxBatchSize, s.MaxQueueDelayMS)
 }
 
