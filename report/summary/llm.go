@@ -18,19 +18,23 @@ func WriteLLMSteps(w io.Writer, steps []result.Step) {
 	for _, c := range remote {
 		heads, units = heads+c.head+"\t", units+c.unit+"\t"
 	}
-	fmt.Fprintln(tw, "#\tstep\toffered\tachieved\toutput\tper user\tTTFT p50\tTTFT p95\tITL p50\tITL p95\tTPOT p50\te2e p95\tgoodput\terrors\thost CPU\tGPU util\t"+heads+"flags\t")
-	fmt.Fprintln(tw, "\t\t(req/s)\t(req/s)\t(tok/s)\t(tok/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(req/s)\t(%)\t(% machine)\t(%)\t"+units+"\t")
+	fmt.Fprintln(tw, "#\tstep\toffered\tachieved\toutput\tper user\tTTFT p50\tTTFT p95\tITL p50\tITL p95\tTPOT p50\te2e p95\tgoodput\terrors\thost CPU\ttarget CPU\ttarget RSS\tGPU util\t"+heads+"flags\t")
+	fmt.Fprintln(tw, "\t\t(req/s)\t(req/s)\t(tok/s)\t(tok/s)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(ms)\t(req/s)\t(%)\t(% machine)\t(% of 1 core)\t(MiB)\t(%)\t"+units+"\t")
 	for i := range steps {
 		st := &steps[i]
 		cells := ""
 		for _, rc := range remote {
 			cells += rc.cell(st) + "\t"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t\n",
+		proc, rss := "-", "-"
+		if st.Process.Available {
+			proc, rss = Num(st.Process.CPUPercentMean), Num(st.Process.RSSBytesMax/(1<<20))
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t\n",
 			st.Number(), st.Name, offered(st), Num(st.AchievedRPS), optNum(st.OutputTokensPerS), optNum(st.OutputTokensPerSPerUser),
 			quant(st.TTFTMS, "p50"), quant(st.TTFTMS, "p95"), quant(st.ITLMS, "p50"), quant(st.ITLMS, "p95"), quant(st.TPOTMS, "p50"),
 			quant(&st.LatencyMS.Corrected, "p95"), optNum(st.GoodputRPS), Num(st.ErrorRatio*100), Num(st.Host.CPUPercentMean),
-			gpuUtil(st), cells, Flags(st))
+			proc, rss, gpuUtil(st), cells, Flags(st))
 	}
 	tw.Flush()
 	if note := gpuUtilNote(steps); note != "" {
