@@ -25,7 +25,9 @@ func runColumns() []column {
 		{"interrupted", func(_ Item, _ int, st *result.Step) string { return b(st.Flags.Interrupted) }},
 		{"stopped_early", func(_ Item, _ int, st *result.Step) string { return b(st.Flags.StoppedEarly) }},
 		{"slo", func(it Item, _ int, _ *result.Step) string { return result.FormatSLO(it.SLO) }},
-		{"meets_slo", func(it Item, _ int, st *result.Step) string { return map[string]string{"yes": "true", "no": "false", "-": ""}[it.meets(st)] }},
+		{"meets_slo", func(it Item, _ int, st *result.Step) string {
+			return map[string]string{"yes": "true", "no": "false", "-": ""}[it.meets(st)]
+		}},
 		{"stability_windows", func(_ Item, _ int, st *result.Step) string { return strconv.Itoa(st.Stability.Windows) }},
 		{"stability_throughput_spread", func(_ Item, _ int, st *result.Step) string { return num(st.Stability.ThroughputSpread) }},
 		{"stability_p95_spread", func(_ Item, _ int, st *result.Step) string { return num(st.Stability.P95Spread) }},
@@ -42,9 +44,15 @@ func runColumns() []column {
 		{"target_rss_bytes_max", func(_ Item, _ int, st *result.Step) string { return procNum(st, st.Process.RSSBytesMax) }},
 		{"generator_cpu_percent_of_core_mean", func(_ Item, _ int, st *result.Step) string { return num(st.Generator.CPUPercentMean) }},
 		{"gpus", func(_ Item, _ int, st *result.Step) string { return strconv.Itoa(len(st.GPUs)) }},
-		{"gpu_utilization_percent_mean", func(_ Item, _ int, st *result.Step) string { return gpuMean(st, func(g result.GPUSummary) float64 { return g.UtilizationPercentMean }) }},
-		{"gpu_memory_used_bytes_max", func(_ Item, _ int, st *result.Step) string { return gpuMax(st, func(g result.GPUSummary) float64 { return g.MemoryUsedBytesMax }) }},
-		{"gpu_power_watts_mean_sum", func(_ Item, _ int, st *result.Step) string { return gpuSum(st, func(g result.GPUSummary) float64 { return g.PowerWattsMean }) }},
+		{"gpu_utilization_percent_mean", func(_ Item, _ int, st *result.Step) string {
+			return gpuMean(st, func(g result.GPUSummary) float64 { return g.UtilizationPercentMean })
+		}},
+		{"gpu_memory_used_bytes_max", func(_ Item, _ int, st *result.Step) string {
+			return gpuMax(st, func(g result.GPUSummary) float64 { return g.MemoryUsedBytesMax })
+		}},
+		{"gpu_power_watts_mean_sum", func(_ Item, _ int, st *result.Step) string {
+			return gpuSum(st, func(g result.GPUSummary) float64 { return g.PowerWattsMean })
+		}},
 		{"energy_joules", func(_ Item, _ int, st *result.Step) string {
 			if st.Energy == nil {
 				return ""
