@@ -64,7 +64,7 @@ type JUnitSkipped struct {
 // JUnit builds the report's JUnit document, stamped now.
 func (r *Report) JUnit(now time.Time) JUnitSuites {
 	s := JUnitSuite{Name: "infercost check " + r.Run, Tests: len(r.Checks), Failures: r.Failed(), Skipped: r.Skipped(),
-		Timestamp: now.UTC().Format("2006-01-02T15:04:05"),
+		Timestamp:  now.UTC().Format("2006-01-02T15:04:05"),
 		Properties: []JUnitProperty{{"run", r.Run}, {"baseline", r.Baseline}, {"slo", r.SLO}, {"max_regression", fmt.Sprint(r.MaxRegression)}}}
 	for _, c := range r.Checks {
 		tc := JUnitCase{Name: c.Name, ClassName: "infercost.check", SystemOut: c.Message}
