@@ -1,7 +1,6 @@
 package merge
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/infercost/infercost/report/runs"
@@ -96,7 +95,6 @@ func mergeStep(parts []part) (result.Step, runs.Histograms) {
 		st.Trials[i].Trial = i + 1
 	}
 	st.Spread = spreadOf(st.Trials)
-	st.Notes = append(st.Notes, fmt.Sprintf("merged from %d runs; host, process, generator and GPU figures are %s's (sampler figures are not pooled)", len(parts), parts[0].run))
 	return st, hs
 }
 
