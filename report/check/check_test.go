@@ -246,3 +246,25 @@ func TestJUnitXML(t *testing.T) {
 		t.Errorf("properties %+v", p)
 	}
 }
+
+// A new version may change the built-in server's configuration: the
+// latency is still compared at the same batch size and load.
+func TestTheSameLoadUnderAnotherServerConfiguration(t *testing.T) {
+	base := load(t, "../../testdata/runs/real-demo")
+	cur := variant(t, "real-demo", func(r *result.Run) {
+		slower(1, 1.5)(r)
+		for i := range r.Steps {
+			cfg := *r.Steps[i].Server
+			cfg.MaxQueueDelayMS = 8
+			r.Steps[i].Server = &cfg
+		}
+	})
+	rep, err := Run(cur, base, options(t, 0.1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := status(rep)
+	if st["p95 at batch 8 at 1000 req/s"] != Fail || st["p99 at batch 8 at 1000 req/s"] != Fail {
+		t.Errorf("latency 50%% up under another server configuration: %v", st)
+	}
+}

@@ -50,7 +50,7 @@ func latency(cur, base *judge, bound float64) []Result {
 		return []Result{{Name: "latency at the baseline's capacity load", Status: Skip, Unit: "ms", Message: "the baseline has no step meeting the SLO: no load to compare at"}}
 	}
 	at := loadWords(base.step)
-	st := sameLoad(cur.d.Run, base.step)
+	st := sameLoad(cur, base.step)
 	if st == nil {
 		return []Result{{Name: "latency at " + at, Status: Skip, Unit: "ms",
 			Message: fmt.Sprintf("%s has no step at %s (within %.0f%% of its rate): measure that load to compare latency", cur.d.Path, at, loadTolerance*100)}}
@@ -91,31 +91,54 @@ func latency(cur, base *judge, bound float64) []Result {
 	return out
 }
 
-// sameLoad finds run's step at the load of ref: the same batch size, mode
-// and server configuration, the same concurrency, or an offered rate
-// within loadTolerance (the closest).
-func sameLoad(run *result.Run, ref *result.Step) *result.Step {
-	var best *result.Step
-	bestGap := math.Inf(1)
-	for i := range run.Steps {
-		st := &run.Steps[i]
-		if st.BatchSize != ref.BatchSize || st.Mode != ref.Mode || !sameServer(st.Server, ref.Server) {
+// sameLoad finds the step of cur at the load of ref: the same batch size
+// and mode, the same concurrency or an offered rate within loadTolerance
+// (the closest). The built-in server's configuration is not part of the
+// load (a new version may well change it): a step with ref's
+// configuration is preferred, then one with that of cur's capacity step.
+func sameLoad(cur *judge, ref *result.Step) *result.Step {
+	var cands []*result.Step
+	for i := range cur.d.Run.Steps {
+		st := &cur.d.Run.Steps[i]
+		if st.BatchSize != ref.BatchSize || st.Mode != ref.Mode {
 			continue
 		}
-		if st.Mode == result.ModeConcurrency {
-			if st.Concurrency == ref.Concurrency {
-				return st
-			}
-			continue
+		if st.Mode == result.ModeConcurrency && st.Concurrency == ref.Concurrency {
+			cands = append(cands, st)
 		}
-		if ref.OfferedRPS <= 0 {
-			continue
-		}
-		if gap := math.Abs(st.OfferedRPS/ref.OfferedRPS - 1); gap <= loadTolerance && gap < bestGap {
-			best, bestGap = st, gap
+		if st.Mode == result.ModeRate && ref.OfferedRPS > 0 && math.Abs(st.OfferedRPS/ref.OfferedRPS-1) <= loadTolerance {
+			cands = append(cands, st)
 		}
 	}
-	return best
+	for _, server := range []*result.ServerConfig{ref.Server, capacityServer(cur)} {
+		var best *result.Step
+		for _, st := range cands {
+			if sameServer(st.Server, server) && (best == nil || gap(st, ref) < gap(best, ref)) {
+				best = st
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	if len(cands) > 0 {
+		return cands[0]
+	}
+	return nil
+}
+
+func capacityServer(j *judge) *result.ServerConfig {
+	if j.step == nil {
+		return nil
+	}
+	return j.step.Server
+}
+
+func gap(st, ref *result.Step) float64 {
+	if ref.OfferedRPS <= 0 {
+		return 0
+	}
+	return math.Abs(st.OfferedRPS/ref.OfferedRPS - 1)
 }
 
 func sameServer(a, b *result.ServerConfig) bool {
