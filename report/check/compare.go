@@ -37,7 +37,7 @@ func capacity(cur, base *judge, bound float64) Result {
 	if fell(c, b, bound) {
 		r.Status = Fail
 	}
-	r.Message = fmt.Sprintf("%s -> %s %s (%s; a fall of more than %.0f%% beyond the noise fails)", b.words(answer.Rate), c.words(answer.Rate), unit, pct(r.Change), bound*100)
+	r.Message = fmt.Sprintf("%s -> %s %s (%s; a fall of more than %.0f%% beyond the noise fails)", b.words(answer.Rate, ""), c.words(answer.Rate, ""), unit, pct(r.Change), bound*100)
 	return r
 }
 
@@ -84,7 +84,7 @@ func latency(cur, base *judge, bound float64) []Result {
 			if rose(c, b, bound, latencyFloorMS) {
 				r.Status = Fail
 			}
-			r.Message = fmt.Sprintf("%s -> %s (%s; a rise of more than %.0f%% and %g ms beyond the noise fails)", b.words(ms), c.words(ms), pct(r.Change), bound*100, latencyFloorMS)
+			r.Message = fmt.Sprintf("%s -> %s (%s; a rise of more than %.0f%% and %g ms beyond the noise fails)", b.words(answer.Num, " ms"), c.words(answer.Num, " ms"), pct(r.Change), bound*100, latencyFloorMS)
 			out = append(out, r)
 		}
 	}
@@ -170,8 +170,8 @@ func costPerMillion(cur, base *judge, bound float64) Result {
 	if rose(c, b, bound, 0) {
 		r.Status = Fail
 	}
-	r.Message = fmt.Sprintf("%s on %s -> %s on %s (%s; a rise of more than %.0f%% beyond the noise fails)", b.words(answer.PerMillion), base.answer.FullUseInstance,
-		c.words(answer.PerMillion), cur.answer.FullUseInstance, pct(r.Change), bound*100)
+	r.Message = fmt.Sprintf("%s on %s -> %s on %s (%s; a rise of more than %.0f%% beyond the noise fails)", b.words(answer.PerMillion, ""), base.answer.FullUseInstance,
+		c.words(answer.PerMillion, ""), cur.answer.FullUseInstance, pct(r.Change), bound*100)
 	return r
 }
 

@@ -3,7 +3,6 @@ package check
 import (
 	"fmt"
 
-	"github.com/infercost/infercost/report/answer"
 	"github.com/infercost/infercost/result"
 )
 
@@ -41,12 +40,12 @@ func p95Span(st *result.Step) span {
 
 func exact(v float64) span { return span{v: v, lo: v, hi: v, trials: 1} }
 
-// words says a span: "800" or "800 (780-820 over 3 trials)".
-func (s span) words(f func(float64) string) string {
+// words says a span with its unit: "800" or "42 ms (40-44 over 3 trials)".
+func (s span) words(f func(float64) string, unit string) string {
 	if s.lo == s.hi {
-		return f(s.v)
+		return f(s.v) + unit
 	}
-	return fmt.Sprintf("%s (%s-%s over %d trials)", f(s.v), f(s.lo), f(s.hi), s.trials)
+	return fmt.Sprintf("%s%s (%s-%s over %d trials)", f(s.v), unit, f(s.lo), f(s.hi), s.trials)
 }
 
 // fell reports whether cur fell below base by more than bound, beyond
@@ -75,5 +74,3 @@ func pct(c *float64) string {
 	}
 	return fmt.Sprintf("%+.1f%%", *c*100)
 }
-
-func ms(v float64) string { return answer.Num(v) + " ms" }
