@@ -50,9 +50,11 @@ type Point struct {
 	Runs     []RunFigure `json:"runs"`
 	Hardware []string    `json:"hardware"`
 	// CapacityPerS is in the history's unit, per replica, within the SLO.
-	CapacityPerS      *float64 `json:"capacity_per_s"`
-	CapacityMin       *float64 `json:"capacity_min"`
-	CapacityMax       *float64 `json:"capacity_max"`
+	CapacityPerS *float64 `json:"capacity_per_s"`
+	CapacityMin  *float64 `json:"capacity_min"`
+	CapacityMax  *float64 `json:"capacity_max"`
+	// P95MS is the median p95 (corrected) at the runs' capacity steps.
+	P95MS             *float64 `json:"p95_ms"`
 	CostPerMillionUSD *float64 `json:"cost_per_million_usd"`
 	CostMin           *float64 `json:"cost_min"`
 	CostMax           *float64 `json:"cost_max"`
@@ -179,10 +181,11 @@ func agree(h *History, ds []*runs.Dir, flag []result.SLOBound) error {
 
 // summarize sets a point's medians and ranges over its runs.
 func (p *Point) summarize() {
-	var caps, costs []float64
+	var caps, p95s, costs []float64
 	for _, r := range p.Runs {
 		if r.Answer.HasCapacity {
 			caps = append(caps, r.Answer.CapacityPerS)
+			p95s = append(p95s, r.Answer.P95MS)
 		}
 		if c := r.Answer.CostPerMillionUSD; c != nil {
 			costs = append(costs, *c)
@@ -190,6 +193,7 @@ func (p *Point) summarize() {
 	}
 	p.CapacityPerS, p.CapacityMin, p.CapacityMax = medianRange(caps)
 	p.CostPerMillionUSD, p.CostMin, p.CostMax = medianRange(costs)
+	p.P95MS, _, _ = medianRange(p95s)
 }
 
 func medianRange(xs []float64) (med, lo, hi *float64) {

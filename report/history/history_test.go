@@ -74,6 +74,9 @@ func TestValuesInTheOrderFirstMeasuredWithMediansAndChanges(t *testing.T) {
 	if len(beef.Runs) != 2 || *beef.CapacityMin != 640 || *beef.CapacityMax != 720 || *beef.CapacityPerS != 680 {
 		t.Errorf("beef: %d runs, capacity %v (%v-%v)", len(beef.Runs), *beef.CapacityPerS, *beef.CapacityMin, *beef.CapacityMax)
 	}
+	if beef.P95MS == nil || *beef.P95MS != 42 {
+		t.Errorf("beef: p95 at capacity %v, want 42 ms", beef.P95MS)
+	}
 	if c := *beef.CapacityChange; c > -0.149 || c < -0.151 {
 		t.Errorf("capacity change %g, want -15%%", c)
 	}
@@ -89,7 +92,7 @@ func TestValuesInTheOrderFirstMeasuredWithMediansAndChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&b).ReadAll()
-	if err != nil || len(recs) != 4 || recs[0][0] != "model_version" || recs[2][4] != "680" {
+	if err != nil || len(recs) != 4 || recs[0][0] != "model_version" || recs[2][4] != "680" || recs[2][12] != "42" {
 		t.Errorf("csv %q, %v", recs, err)
 	}
 	b.Reset()

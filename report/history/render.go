@@ -17,7 +17,7 @@ import (
 // per value of the label, in order. The HTML report shows the same.
 func (h *History) Rows() ([]string, [][]string) {
 	unit := result.UnitWords(h.Unit)
-	head := []string{h.By, "runs", "first measured", "hardware", "best load", unit + "/s at the SLO (median, range)", "change",
+	head := []string{h.By, "runs", "first measured", "hardware", "best load", unit + "/s at the SLO (median, range)", "change", "p95 there (ms)",
 		"$/million " + unit + " at full use (median, range)", "change", "on"}
 	var rows [][]string
 	for _, p := range h.Points {
@@ -31,7 +31,7 @@ func (h *History) Rows() ([]string, [][]string) {
 			}
 		}
 		rows = append(rows, []string{p.Value, strconv.Itoa(len(p.Runs)), p.FirstRun.UTC().Format("2006-01-02 15:04"), strings.Join(p.Hardware, ", "), load,
-			ranged(p.CapacityPerS, p.CapacityMin, p.CapacityMax, answer.Rate), pctChange(p.CapacityChange),
+			ranged(p.CapacityPerS, p.CapacityMin, p.CapacityMax, answer.Rate), pctChange(p.CapacityChange), optNum(p.P95MS),
 			ranged(p.CostPerMillionUSD, p.CostMin, p.CostMax, answer.PerMillion), pctChange(p.CostChange), inst})
 	}
 	return head, rows
@@ -87,13 +87,13 @@ func (h *History) Write(w io.Writer, format string) error {
 	case "csv":
 		cw := csv.NewWriter(w)
 		cols := []string{h.By, "runs", "first_run", "hardware", "capacity_" + h.Unit + "s_per_s_median", "capacity_min", "capacity_max",
-			"cost_per_million_usd_median", "cost_per_million_usd_min", "cost_per_million_usd_max", "capacity_change", "cost_change"}
+			"cost_per_million_usd_median", "cost_per_million_usd_min", "cost_per_million_usd_max", "capacity_change", "cost_change", "p95_ms_median"}
 		if err := cw.Write(cols); err != nil {
 			return err
 		}
 		for _, p := range h.Points {
 			if err := cw.Write([]string{p.Value, strconv.Itoa(len(p.Runs)), p.FirstRun.UTC().Format("2006-01-02T15:04:05Z"), strings.Join(p.Hardware, "; "),
-				f(p.CapacityPerS), f(p.CapacityMin), f(p.CapacityMax), f(p.CostPerMillionUSD), f(p.CostMin), f(p.CostMax), f(p.CapacityChange), f(p.CostChange)}); err != nil {
+				f(p.CapacityPerS), f(p.CapacityMin), f(p.CapacityMax), f(p.CostPerMillionUSD), f(p.CostMin), f(p.CostMax), f(p.CapacityChange), f(p.CostChange), f(p.P95MS)}); err != nil {
 				return err
 			}
 		}
@@ -131,6 +131,13 @@ func (h *History) Write(w io.Writer, format string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func optNum(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return answer.Num(*v)
 }
 
 func f(v *float64) string {
