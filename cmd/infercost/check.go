@@ -13,8 +13,8 @@ import (
 func init() { register(newCheckCmd) }
 
 func newCheckCmd() *cobra.Command {
-	f := &reportFlags{}
-	var baseline, junit string
+	f := &pricingFlags{}
+	var baseline, junit, format string
 	var maxRegression, maxCost float64
 	cmd := &cobra.Command{
 		Use:   "check RUN [--baseline RUN]",
@@ -47,20 +47,16 @@ CI systems' test reports (written whether the gate passes or not).`,
 			return nil
 		},
 	}
-	f.wf = addWorkloadFlags(cmd)
+	addPricingFlags(cmd, f)
 	fs := cmd.Flags()
 	fs.StringVar(&baseline, "baseline", "", "run directory to compare against")
 	fs.Float64Var(&maxRegression, "max-regression", 0.1, "largest change allowed against the baseline, a fraction (0.1 = 10%)")
 	fs.Float64Var(&maxCost, "max-cost-per-million", 0, "fail when the cost per million (inferences, or output tokens) at full utilisation is above this, USD")
 	fs.StringVar(&junit, "junit", "", "also write the checks as JUnit XML to FILE")
-	fs.StringVar(&f.format, "format", "table", "output: table or json")
-	fs.StringVar(&f.slo, "slo", "", "SLO to judge by, e.g. p95=50ms (default: the run's own)")
-	fs.Float64Var(&f.maxErr, "max-error-rate", 0.001, "highest error ratio a step may have and meet the SLO")
-	fs.Lookup("max-error-rate").DefValue = "the run's own, else 0.001"
-	fs.StringVar(&f.catalog, "catalog", "", "pricing catalog YAML that extends or overrides the embedded one")
+	fs.StringVar(&format, "format", "table", "output: table or json")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if f.format != "table" && f.format != "json" {
-			return usageErrorf("--format must be table or json, got %q", f.format)
+		if format != "table" && format != "json" {
+			return usageErrorf("--format must be table or json, got %q", format)
 		}
 		if !(maxRegression >= 0 && maxRegression < 1) {
 			return usageErrorf("--max-regression is a fraction in [0, 1) (0.1 = 10%%), got %g", maxRegression)
@@ -93,7 +89,7 @@ CI systems' test reports (written whether the gate passes or not).`,
 		if err != nil {
 			return err
 		}
-		if err := rep.Write(cmd.OutOrStdout(), f.format); err != nil {
+		if err := rep.Write(cmd.OutOrStdout(), format); err != nil {
 			return err
 		}
 		if junit != "" {

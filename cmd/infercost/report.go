@@ -18,13 +18,29 @@ import (
 
 func init() { register(newReportCmd) }
 
-// reportFlags are the report command's own flags; the workload flags are
-// the cost command's.
+// pricingFlags say how report and check price runs: --slo,
+// --max-error-rate, --catalog and the cost command's workload flags.
+type pricingFlags struct {
+	slo, catalog string
+	maxErr       float64
+	wf           *workloadFlags
+}
+
+// reportFlags are the report command's flags.
 type reportFlags struct {
-	html, format, slo, catalog, historyDir, by string
-	merge                                      bool
-	maxErr                                     float64
-	wf                                         *workloadFlags
+	pricingFlags
+	html, format, historyDir, by string
+	merge                        bool
+}
+
+// addPricingFlags registers the pricing flags on cmd.
+func addPricingFlags(cmd *cobra.Command, p *pricingFlags) {
+	p.wf = addWorkloadFlags(cmd)
+	fs := cmd.Flags()
+	fs.StringVar(&p.slo, "slo", "", "SLO the steps are judged and priced by, e.g. p95=50ms (default: each run's own)")
+	fs.Float64Var(&p.maxErr, "max-error-rate", 0.001, "highest error ratio a step may have and meet the SLO")
+	fs.Lookup("max-error-rate").DefValue = "the run's own, else 0.001"
+	fs.StringVar(&p.catalog, "catalog", "", "pricing catalog YAML that extends or overrides the embedded one")
 }
 
 func newReportCmd() *cobra.Command {
@@ -62,15 +78,11 @@ measured (with --html, as a chart too).
 The cost answer uses the embedded catalog (or --catalog), the default
 workload (or the workload flags) and each run's own SLO (or --slo).`,
 	}
-	f.wf = addWorkloadFlags(cmd)
+	addPricingFlags(cmd, &f.pricingFlags)
 	fs := cmd.Flags()
 	fs.StringVar(&f.html, "html", "", "also write the HTML report to FILE")
 	fs.StringVar(&f.format, "format", render.FormatTable, "output format on stdout: table, markdown, json or csv")
 	fs.BoolVar(&f.merge, "merge", false, "merge the runs' matching steps into one run (histograms added; see above)")
-	fs.StringVar(&f.slo, "slo", "", "SLO the steps are judged and priced by, e.g. p95=50ms (default: each run's own)")
-	fs.Float64Var(&f.maxErr, "max-error-rate", 0.001, "highest error ratio a step may have and meet the SLO")
-	fs.Lookup("max-error-rate").DefValue = "the run's own, else 0.001"
-	fs.StringVar(&f.catalog, "catalog", "", "pricing catalog YAML that extends or overrides the embedded one")
 	fs.StringVar(&f.historyDir, "history", "", "show the history of the runs under DIR by the label --by")
 	fs.StringVar(&f.by, "by", "", "the label (--label KEY=VALUE) a history follows, e.g. model_version")
 	cmd.Args = func(_ *cobra.Command, args []string) error {
@@ -163,7 +175,7 @@ func reportHistory(cmd *cobra.Command, f *reportFlags, o answer.Options, ho html
 
 // answerOptions resolves how reports price: the catalog, the workload,
 // --slo and --max-error-rate (the run's own when not given).
-func (f *reportFlags) answerOptions(cmd *cobra.Command) (answer.Options, error) {
+func (f *pricingFlags) answerOptions(cmd *cobra.Command) (answer.Options, error) {
 	w, err := f.wf.resolve()
 	if err != nil {
 		return answer.Options{}, err

@@ -25,5 +25,5 @@ var (
 	pageTemplate string
 )
 
-// page is parsed once; its funcs format figures for people.
-var page = template.Must(template.New("report").Funcs(funcs).Parse(pageTemplate))
+// page is parsed once, when the program starts.
+var page = template.Must(template.New("report").Parse(pageTemplate))

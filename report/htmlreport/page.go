@@ -45,8 +45,6 @@ type pageData struct {
 	Lib, Glue                                    template.JS
 }
 
-var funcs = template.FuncMap{}
-
 // newPage starts a page with the style, the library and the glue.
 func newPage(title, subtitle string, o Options) *pageData {
 	return &pageData{Title: title, Subtitle: subtitle, Generated: o.Now.UTC().Format("2006-01-02 15:04 UTC"), Version: o.Version,
