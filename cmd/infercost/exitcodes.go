@@ -21,6 +21,10 @@ const (
 	// ExitNoCapacity: no measured step meets the SLO, so there is no
 	// capacity to report or to price.
 	ExitNoCapacity = 4
+	// ExitRegression: infercost check failed the gate: the run misses its
+	// SLO, regressed against its baseline beyond --max-regression and the
+	// noise, or is over --max-cost-per-million.
+	ExitRegression = 5
 	// ExitInterrupted: stopped by SIGINT or SIGTERM; what was measured was
 	// written and summarized first.
 	ExitInterrupted = 130
@@ -32,6 +36,7 @@ const exitCodesHelp = `Exit codes:
   2    bad flags or bad input (spec, catalog, workload or data file)
   3    the target failed preflight (unreachable, not ready, unknown model, test request refused)
   4    no measured step meets the SLO: no capacity to report or price
+  5    infercost check failed: the run misses its SLO, regressed against its baseline, or is over budget
   130  interrupted by SIGINT/SIGTERM; finished steps were written and summarized`
 
 // exitError carries an exit code with an error.

@@ -90,6 +90,7 @@ func measureSession(cmd *cobra.Command, cfg profiler.Config, format string, body
 	finishErr := s.Finish(status)
 	run := s.Run()
 	writePlots(errw, run, s.Dir())
+	writeHTMLReport(errw, run, s.Dir())
 
 	summaryOut := out
 	if format == formatJSON {
