@@ -18,7 +18,7 @@ import (
 // The HTML report opened in a real browser, with the network off: headless
 // Chromium loads each kind of page, the test reads the DOM it built and
 // its console, and checks a screenshot. CI installs Chromium (.ci/run)
-// and sets INFERCOST_REQUIRE_BROWSER=1, so there the test cannot skip.
+// and sets INFERCOST_CI=1, so there the test cannot skip.
 
 // chromium finds the browser: $INFERCOST_CHROMIUM, else the usual names.
 func chromium(t *testing.T) string {
@@ -32,7 +32,7 @@ func chromium(t *testing.T) string {
 		}
 	}
 	msg := "no Chromium found (chromium, chromium-browser, google-chrome or $INFERCOST_CHROMIUM): the HTML report's browser test is skipped; install it with `apt-get install -y chromium` (CI does)"
-	if os.Getenv("INFERCOST_REQUIRE_BROWSER") != "" {
+	if os.Getenv("INFERCOST_CI") != "" {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)
