@@ -6,6 +6,7 @@
 package profiler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -388,18 +389,13 @@ func (s *Session) writeSamples() error {
 			}
 		}
 	}
-	gpus := len(s.run.Environment.GPUs)
-	f, err := os.CreateTemp(s.dir, ".samples-*")
-	if err != nil {
+	// At most 65,536 samples are kept, so the file fits in memory; written
+	// like every run file (atomically, readable by all).
+	var buf bytes.Buffer
+	if err := result.WriteSamplesCSV(&buf, samples, len(s.run.Environment.GPUs), s.scrapeColumns()...); err != nil {
 		return fmt.Errorf("write %s: %w", result.SamplesFile, err)
 	}
-	werr := result.WriteSamplesCSV(f, samples, gpus, s.scrapeColumns()...)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", result.SamplesFile, err)
-	}
-	return os.Rename(f.Name(), filepath.Join(s.dir, result.SamplesFile))
+	return result.WriteFileAtomic(filepath.Join(s.dir, result.SamplesFile), buf.Bytes())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

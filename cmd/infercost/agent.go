@@ -55,6 +55,9 @@ SIGINT stops it gracefully.`,
 			if pid > 0 && procName != "" {
 				return usageErrorf("give --pid or --process-name, not both")
 			}
+			if err := checkListenAddr(addr); err != nil {
+				return err
+			}
 			errw := cmd.ErrOrStderr()
 			src, gerr := gpu.Open()
 			var devs []gpu.Device

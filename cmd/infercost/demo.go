@@ -26,6 +26,7 @@ type demoFlags struct {
 	// llm runs the language-model demo at these concurrencies.
 	llm         bool
 	concurrency string
+	labels      []string
 }
 
 // costDemoLLMSLO is demo --llm's SLO unless --slo says otherwise.
@@ -72,6 +73,7 @@ The child is stopped cleanly whatever happens.`,
 	fs.BoolVar(&f.llm, "llm", false, "profile the built-in language model instead (OpenAI API, streamed; 64-token prompts, 32 tokens out) at --concurrency, and price its output tokens; the SLO defaults to "+cost.DemoLLMSLO)
 	fs.StringVar(&f.concurrency, "concurrency", "1,2,4,8", "with --llm: the concurrencies to profile (streams kept in flight), comma-separated")
 	f.scrape.register(fs)
+	fs.StringArrayVar(&f.labels, "label", nil, "label the run KEY=VALUE (repeatable), e.g. model_version=v7; recorded in run.json for reports and history")
 	return cmd
 }
 
@@ -103,6 +105,9 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	tc := profiler.TargetConfig{URL: profiler.BuiltinTarget, Model: "digits", Seed: 1,
 		Builtin: profiler.BuiltinConfig{Server: server}}
 	tc.Conn.Timeout = 30 * time.Second
+	if tc.Labels, err = parseLabels(f.labels); err != nil {
+		return err
+	}
 	if tc.Scrape, err = f.scrape.resolve(true); err != nil {
 		return err
 	}

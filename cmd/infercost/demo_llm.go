@@ -62,6 +62,9 @@ func runDemoLLM(cmd *cobra.Command, f *demoFlags) error {
 		Seed: 1, ForceOutputLength: true})
 	tc := profiler.TargetConfig{URL: profiler.BuiltinTarget, Model: lmserver.DefaultModelName, Seed: 1, GPUs: 1,
 		Builtin: profiler.BuiltinConfig{Server: server}, Protocol: proto}
+	if tc.Labels, err = parseLabels(f.labels); err != nil {
+		return err
+	}
 	if tc.Scrape, err = f.scrape.resolve(true); err != nil {
 		return err
 	}

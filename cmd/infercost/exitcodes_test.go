@@ -52,10 +52,13 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"sweep", "--target", "builtin", "--server-preset", "lm", "--slo", "ttft_p95=1s", "--server-max-queue-delay", "0ms,2ms"}, "--server-max-num-seqs"},
 		{[]string{"demo", "--llm", "--batch", "4"}, "demo --llm varies --concurrency"},
 		{[]string{"demo", "--concurrency", "4"}, "belongs to demo --llm"},
+		{[]string{"serve", "--addr", "nope"}, "--addr \"nope\": want host:port"},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, "from 0 to 65535"},
+		{[]string{"agent", "--addr", "localhost"}, "want host:port"},
 	} {
 		args := append(c.args, "--out", out)
-		if c.args[0] == "bogus" {
-			args = c.args
+		if c.args[0] == "bogus" || c.args[0] == "serve" || c.args[0] == "agent" {
+			args = c.args // they have no --out
 		}
 		stderr := captureStderr(t, func() {
 			if code := run(args); code != ExitUsage {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -95,6 +96,9 @@ run to their end) up to --drain-timeout, and exits 0.`,
 			if drainTimeout < 0 {
 				return usageErrorf("--drain-timeout %v: want >= 0", drainTimeout)
 			}
+			if err := checkListenAddr(addr); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			var err error
@@ -171,6 +175,19 @@ func runLMServer(ctx context.Context, cmd *cobra.Command, preset, modelName stri
 		return fmt.Errorf("serve: %w", err)
 	}
 	return err
+}
+
+// checkListenAddr refuses an --addr that is not host:port with a port
+// number (a bad flag, exit 2); a port already taken is found when binding.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageErrorf("--addr %q: want host:port, e.g. 127.0.0.1:8000 (port 0 picks a free one): %v", addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErrorf("--addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 // byteSize is a flag of bytes that also takes KiB, MiB and GiB suffixes.
