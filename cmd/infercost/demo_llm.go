@@ -48,6 +48,9 @@ func runDemoLLM(cmd *cobra.Command, f *demoFlags) error {
 		// of them to agree with the next: longer windows than the digits'.
 		f.set.Duration = demoLLMDuration
 	}
+	// A step of streams settles more slowly than one of small requests: as
+	// many windows to agree in as any profile gets.
+	f.set.MaxWindows = profiler.DefaultSettings().MaxWindows
 	if err := f.set.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}
