@@ -238,7 +238,7 @@ func (e *Engine) loop() {
 			}
 			s.lastTokenAt = now
 			e.met.generationTokens(1)
-			if s.accept(t, now) {
+			if s.accept(t) {
 				e.end(s, s.reason)
 			}
 		}
