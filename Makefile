@@ -25,7 +25,7 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
-## bench: every benchmark (about 25 minutes; results are in the README).
+## bench: every benchmark (about 30 minutes; results are in the README).
 ## Timings on a shared machine are noisy: compare figures from one run.
 bench: build
 	$(GO) test -run '^$$' -bench . -benchtime 1s -count 5 ./modelserver/
@@ -37,6 +37,8 @@ bench: build
 	$(GO) run ./bench/loadgen -only-million
 	$(GO) run ./bench/sweep -infercost $(BIN) -preset large -slo p95=100ms -batch 1,8
 	$(GO) run ./bench/streams
+	$(GO) test -run '^$$' -bench . -benchtime 300x -count 5 ./lmserver/
+	$(GO) run ./bench/lm -infercost $(BIN)
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); corpora are committed.
 FUZZTIME ?= 30s

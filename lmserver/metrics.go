@@ -16,18 +16,17 @@ import (
 // token positions in use (this server has no GPU: the cache is in main
 // memory), exported under both of vLLM's names for it.
 type metrics struct {
-	registry       *prometheus.Registry
-	requests       *prometheus.CounterVec
-	ttft           prometheus.Observer
-	itl            prometheus.Observer
-	e2e            prometheus.Observer
-	promptTok      prometheus.Counter
-	generationTok  prometheus.Counter
-	success        *prometheus.CounterVec
-	stepTokens     prometheus.Observer
-	stepSeqs       prometheus.Observer
-	stepSeconds    prometheus.Observer
-	latencyBuckets []float64
+	registry      *prometheus.Registry
+	requests      *prometheus.CounterVec
+	ttft          prometheus.Observer
+	itl           prometheus.Observer
+	e2e           prometheus.Observer
+	promptTok     prometheus.Counter
+	generationTok prometheus.Counter
+	success       *prometheus.CounterVec
+	stepTokens    prometheus.Observer
+	stepSeqs      prometheus.Observer
+	stepSeconds   prometheus.Observer
 }
 
 // newMetrics registers the series of a server of model name over e.
@@ -42,7 +41,7 @@ func newMetrics(model string) *metrics {
 	counter := func(name, help string) prometheus.Counter {
 		return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: label})
 	}
-	m := &metrics{registry: prometheus.NewRegistry(), latencyBuckets: latency}
+	m := &metrics{registry: prometheus.NewRegistry()}
 	ttft := hist("vllm:time_to_first_token_seconds", "Time from a request's arrival to its first generated token.")
 	itl := hist("vllm:inter_token_latency_seconds", "Time between two consecutive generated tokens of a request.")
 	tpot := hist("vllm:time_per_output_token_seconds", "Time between two consecutive generated tokens of a request (vLLM's older name).")

@@ -25,6 +25,13 @@ type workers struct {
 // the serial stretches between the loops of one forward pass.
 const spinWindow = 50 * time.Microsecond
 
+// yieldEvery is how often a polling helper yields its processor: the
+// engine's goroutine holds the other one through back-to-back steps, so
+// without it the request handlers, which send each token as it comes,
+// would run only when the runtime preempts (every 10 ms), and tokens
+// would reach clients in bursts.
+const yieldEvery = 5 * time.Microsecond
+
 // parJob is one parallel loop: tasks [0, n), claimed one at a time, the
 // caller from the front and the helpers from the back, so that each core
 // tends to get the same tiles (and keep their weights in its cache) from
@@ -47,6 +54,7 @@ func (w *workers) helper() {
 	var last *parJob
 	for {
 		deadline := time.Now().Add(spinWindow)
+		nextYield := time.Now().Add(yieldEvery)
 		for spins := 0; ; spins++ {
 			if j := w.latest.Load(); j != last && j != nil {
 				last = j
@@ -54,8 +62,18 @@ func (w *workers) helper() {
 				deadline = time.Now().Add(spinWindow)
 				continue
 			}
-			if spins%64 == 63 && time.Now().After(deadline) {
+			if spins%64 != 63 {
+				continue
+			}
+			now := time.Now()
+			if now.After(deadline) {
 				break
+			}
+			if now.After(nextYield) {
+				// Let waiting goroutines (a handler with a token to
+				// send) have this processor for a moment.
+				runtime.Gosched()
+				nextYield = now.Add(yieldEvery)
 			}
 		}
 		// Park; a loop posted after parked was raised sends a wake-up,

@@ -109,7 +109,7 @@ func (s *Sequence) paused() bool {
 // ignored), on a stop string or at max_tokens, and otherwise becomes the
 // next token to feed. It releases the text that can no longer turn out to
 // be the start of a stop string. It returns whether the sequence finished.
-func (s *Sequence) accept(t int32, now time.Time) bool {
+func (s *Sequence) accept(t int32) bool {
 	s.generated++
 	reason, stopStr := "", ""
 	mayStop := s.generated > s.Params.MinTokens

@@ -163,7 +163,7 @@ func (s *Server) routes() http.Handler {
 	route("/v1/models", "models", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": []any{s.modelCard()}})
 	})
-	route("/v1/models/{model}", "model", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+	route("/v1/models/{model...}", "model", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
 		if name := r.PathValue("model"); name != s.cfg.ModelName {
 			s.unknownModel(w, name)
 			return
@@ -192,28 +192,28 @@ func (s *Server) modelCard() map[string]any {
 		"id": s.cfg.ModelName, "object": "model", "created": s.created, "owned_by": "infercost",
 		"root": s.cfg.ModelName, "parent": nil, "max_model_len": info.Shape.Context,
 		"infercost": map[string]any{
-			"preset":                  info.Preset,
-			"architecture":            "decoder-only transformer (pre-LN, learned positions), byte vocabulary + EOS",
-			"dim":                     info.Shape.Dim,
-			"layers":                  info.Shape.Layers,
-			"heads":                   info.Shape.Heads,
-			"context":                 info.Shape.Context,
-			"vocab_size":              VocabSize,
-			"parameter_count":         info.ParameterCount,
-			"weight_bytes":            info.WeightBytes,
-			"training_corpus":         "Isaac Newton, Opticks (Project Gutenberg, public domain)",
-			"held_out_loss_nats":      round(info.HeldOutLoss, 4),
-			"held_out_perplexity":     round(info.Perplexity, 3),
-			"unigram_loss_nats":       round(info.UnigramLoss, 4),
-			"held_out_tokens":         info.HeldOutTokens,
-			"max_num_seqs":            s.cfg.Engine.MaxNumSeqs,
-			"max_num_batched_tokens":  s.cfg.Engine.MaxNumBatchedTokens,
-			"max_waiting":             s.cfg.Engine.MaxWaiting,
-			"kv_cache_bytes":          s.engine.KVCacheBytes(),
-			"chat_template":           "each message's content followed by EOS (end of paragraph); the reply is the next paragraph",
-			"default_max_tokens":      DefaultCompletionMaxTokens,
-			"sliding_window_keep":     info.Shape.Context / 2,
-			"prompt_over_context_400": true,
+			"preset":                 info.Preset,
+			"architecture":           "decoder-only transformer (pre-LN, learned positions), byte vocabulary + EOS",
+			"dim":                    info.Shape.Dim,
+			"layers":                 info.Shape.Layers,
+			"heads":                  info.Shape.Heads,
+			"context":                info.Shape.Context,
+			"vocab_size":             VocabSize,
+			"parameter_count":        info.ParameterCount,
+			"weight_bytes":           info.WeightBytes,
+			"training_corpus":        "Isaac Newton, Opticks (Project Gutenberg, public domain)",
+			"held_out_loss_nats":     round(info.HeldOutLoss, 4),
+			"held_out_perplexity":    round(info.Perplexity, 3),
+			"unigram_loss_nats":      round(info.UnigramLoss, 4),
+			"held_out_tokens":        info.HeldOutTokens,
+			"max_num_seqs":           s.cfg.Engine.MaxNumSeqs,
+			"max_num_batched_tokens": s.cfg.Engine.MaxNumBatchedTokens,
+			"max_waiting":            s.cfg.Engine.MaxWaiting,
+			"kv_cache_bytes":         s.engine.KVCacheBytes(),
+			"chat_template":          "each message's content followed by EOS (end of paragraph); the reply is the next paragraph",
+			"default_max_tokens":     DefaultCompletionMaxTokens,
+			"context_policy": fmt.Sprintf("a prompt over %d tokens is refused (400); generation past the context slides the window, keeping the last %d tokens",
+				info.Shape.Context, info.Shape.Context/2),
 		},
 	}
 }

@@ -182,3 +182,23 @@ func TestStopStrings(t *testing.T) {
 		t.Errorf("min_tokens 40 with stop %q: %d tokens %q, want all of %q", stop, m.Usage.CompletionTokens, m.text(), full)
 	}
 }
+
+// TestModelNameWithSlash: vLLM serves models by names like "org/model";
+// such a name works in requests and in /v1/models/{model}.
+func TestModelNameWithSlash(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ModelName = "infercost/opticks-lm"
+	_, base := startTestServer(t, cfg)
+	resp, err := http.Get(base + "/v1/models/infercost/opticks-lm")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /v1/models/infercost/opticks-lm: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	r := generate(t, base, "/v1/completions", map[string]any{"model": "infercost/opticks-lm", "prompt": "Light", "max_tokens": 3})
+	if r.Model != "infercost/opticks-lm" || r.Usage.CompletionTokens < 1 {
+		t.Errorf("completion %+v", r)
+	}
+	if code, _ := post(t, base+"/v1/completions", `{"model": "infercost-lm", "prompt": "a"}`); code != 404 {
+		t.Errorf("the default name on a renamed model: %d, want 404", code)
+	}
+}
