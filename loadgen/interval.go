@@ -191,8 +191,8 @@ func (iv *Interval) Fill(st *result.Step) {
 	for k, c := range iv.Errors {
 		st.Errors[k] += c
 	}
-	st.LatencyMS = result.Latency{Corrected: quantilesMS(iv.Corrected), Uncorrected: quantilesMS(iv.Uncorrected)}
-	lag := quantilesMS(iv.SendLag)
+	st.LatencyMS = result.Latency{Corrected: QuantilesMS(iv.Corrected), Uncorrected: QuantilesMS(iv.Uncorrected)}
+	lag := QuantilesMS(iv.SendLag)
 	st.SendLagMS = result.SendLag{P50: lag.P50, P99: lag.P99, Max: lag.Max}
 	st.LateSendRatio = ratio(float64(iv.Late), float64(iv.Sent))
 	st.InflightCappedRatio = ratio(float64(iv.InflightCapped), float64(iv.Sent))
@@ -214,9 +214,10 @@ func ratio(a, b float64) float64 {
 
 func usToMS(us int64) float64 { return float64(us) / 1000 }
 
-// quantilesMS reads a microsecond histogram as millisecond quantiles; all
-// zero when it is empty.
-func quantilesMS(h *hdrhistogram.Histogram) result.Quantiles {
+// QuantilesMS reads a microsecond histogram as millisecond quantiles, the
+// way every run.json figure is made (so a figure recomputed from a step's
+// log equals the one written); all zero when it is empty or nil.
+func QuantilesMS(h *hdrhistogram.Histogram) result.Quantiles {
 	if h == nil || h.TotalCount() == 0 {
 		return result.Quantiles{}
 	}

@@ -89,7 +89,7 @@ func (t *TokenFigures) fill(st *result.Step, dur float64) {
 }
 
 func quantilesPtr(h *hdrhistogram.Histogram) *result.Quantiles {
-	q := quantilesMS(h)
+	q := QuantilesMS(h)
 	return &q
 }
 

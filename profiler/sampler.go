@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/infercost/infercost/internal/threadcpu"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -145,7 +146,7 @@ func (s *Sampler) SetTargetPID(pid int32) {
 func (s *Sampler) loop(ctx context.Context, src gpu.Source, ready chan<- error) {
 	runtime.LockOSThread()
 	defer close(s.done)
-	cpu0, costOK := threadCPUTime()
+	cpu0, costOK := threadcpu.Now()
 	started := time.Now()
 	r := &machineReader{gpu: src, gpuDevs: s.gpuDevs, self: procReader{pid: int32(selfPID())}}
 	total, err := r.prime(started, s.pid.Load())
@@ -160,7 +161,7 @@ func (s *Sampler) loop(ctx context.Context, src gpu.Source, ready chan<- error) 
 		if !costOK {
 			return
 		}
-		if now, ok := threadCPUTime(); ok {
+		if now, ok := threadcpu.Now(); ok {
 			s.mu.Lock()
 			s.threadCPU = now - cpu0
 			s.mu.Unlock()

@@ -260,3 +260,27 @@ func SLOMisses(st *Step, slo []SLOBound, maxErrorRate float64) []Miss {
 func MeetsSLO(st *Step, slo []SLOBound, maxErrorRate float64) bool {
 	return len(SLOMisses(st, slo, maxErrorRate)) == 0
 }
+
+// RecordedSLO is the SLO the run itself records: its sweep's, else its
+// spec's (from says which: "sweep" or "spec"); nil when it records none.
+func (r *Run) RecordedSLO() (slo []SLOBound, from string) {
+	switch {
+	case r.Sweep != nil && len(r.Sweep.SLO) > 0:
+		return r.Sweep.SLO, "sweep"
+	case len(r.Spec.SLO) > 0:
+		return r.Spec.SLO, "spec"
+	}
+	return nil, ""
+}
+
+// RecordedMaxErrorRate is the error rate the run itself was judged by: its
+// sweep's, else its spec's, else DefaultMaxErrorRate.
+func (r *Run) RecordedMaxErrorRate() float64 {
+	switch {
+	case r.Sweep != nil && r.Sweep.MaxErrorRate > 0:
+		return r.Sweep.MaxErrorRate
+	case r.Spec.MaxErrorRate > 0:
+		return r.Spec.MaxErrorRate
+	}
+	return DefaultMaxErrorRate
+}

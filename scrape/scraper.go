@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/infercost/infercost/internal/threadcpu"
 	"net/http"
 	"runtime"
 	"sync"
@@ -83,12 +84,12 @@ func Start(ctx context.Context, cfg Config) (*Scraper, error) {
 func (s *Scraper) loop(ctx context.Context, t *target) {
 	runtime.LockOSThread()
 	defer s.wg.Done()
-	cpu0, costOK := threadCPUTime()
+	cpu0, costOK := threadcpu.Now()
 	account := func() {
 		if !costOK {
 			return
 		}
-		if now, ok := threadCPUTime(); ok {
+		if now, ok := threadcpu.Now(); ok {
 			t.mu.Lock()
 			t.threadCPU = now - cpu0
 			t.mu.Unlock()

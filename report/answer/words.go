@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/infercost/infercost/report/summary"
 	"github.com/infercost/infercost/result"
 )
 
@@ -73,17 +74,6 @@ func Rate(v float64) string {
 	return fmt.Sprintf("%.4g", v)
 }
 
-// Num formats a latency or percentage for a table.
-func Num(v float64) string {
-	switch a := max(v, -v); {
-	case v == 0:
-		return "0"
-	case a >= 1000:
-		return fmt.Sprintf("%.0f", v)
-	case a >= 100:
-		return fmt.Sprintf("%.1f", v)
-	case a >= 1:
-		return fmt.Sprintf("%.2f", v)
-	}
-	return fmt.Sprintf("%.3f", v)
-}
+// Num formats a latency or percentage for a table, as the terminal
+// tables do.
+func Num(v float64) string { return summary.Num(v) }

@@ -150,30 +150,24 @@ func userSet(w Workload, key string) bool {
 	return o == "flag" || o == "file"
 }
 
-// resolveSLO takes --slo, else the run's sweep SLO, else its spec's.
+// resolveSLO takes --slo, else the run's own (its sweep's, else its
+// spec's), saying which in a note.
 func resolveSLO(run *result.Run, flag []result.SLOBound, name string) ([]result.SLOBound, string, error) {
-	switch {
-	case len(flag) > 0:
+	if len(flag) > 0 {
 		return flag, "", nil
-	case run.Sweep != nil && len(run.Sweep.SLO) > 0:
-		return run.Sweep.SLO, "SLO " + result.FormatSLO(run.Sweep.SLO) + " from the run's sweep (set --slo to use another)", nil
-	case len(run.Spec.SLO) > 0:
-		return run.Spec.SLO, "SLO " + result.FormatSLO(run.Spec.SLO) + " from the run's spec (set --slo to use another)", nil
+	}
+	if slo, from := run.RecordedSLO(); slo != nil {
+		return slo, "SLO " + result.FormatSLO(slo) + " from the run's " + from + " (set --slo to use another)", nil
 	}
 	return nil, "", inputErrorf("%s records no SLO: give one with --slo (e.g. --slo p95=50ms)", name)
 }
 
 // resolveMaxErrorRate takes the flag when set (>= 0), else the run's own.
 func resolveMaxErrorRate(run *result.Run, flag float64) float64 {
-	switch {
-	case flag >= 0:
+	if flag >= 0 {
 		return flag
-	case run.Sweep != nil && run.Sweep.MaxErrorRate > 0:
-		return run.Sweep.MaxErrorRate
-	case run.Spec.MaxErrorRate > 0:
-		return run.Spec.MaxErrorRate
 	}
-	return result.DefaultMaxErrorRate
+	return run.RecordedMaxErrorRate()
 }
 
 // weightBytes reads parameters.weight_bytes from the built-in server's
