@@ -15,7 +15,14 @@ import "math"
 // decode step (n = 1), a prefill chunk and training (pos0 = 0), and both
 // products go through Sgemm. Rows are taken 64 at a time, each block
 // computing only the positions its last row can see.
+//
+// On a CPU with the dot kernels (and ldkv a multiple of 8) attendHeadDot
+// does the work instead.
 func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, slope float32, probs, out []float32, ldo int) {
+	if hasDotKernels && ldkv%8 == 0 && dh%2 == 0 {
+		attendHeadDot(q, ldq, kT, vT, ldkv, n, pos0, dh, slope, probs, out, ldo)
+		return
+	}
 	end := pos0 + n
 	scale := float32(1 / math.Sqrt(float64(dh)))
 	for i0 := 0; i0 < n; i0 += tileSmall {
@@ -33,6 +40,38 @@ func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh in
 			clear(row[visible:])
 		}
 		gemm{transB: true, m: i1 - i0, n: dh, k: seen, alpha: 1, a: block, lda: end, b: vT, ldb: ldkv, c: out[i0*ldo:], ldc: ldo}.run()
+	}
+}
+
+// attendHeadDot is attendHead through the dot kernels, one query row at a
+// time, so that a row's scores and output are the same instructions
+// whatever n and pos0 are (a prompt prefilled in one chunk or several
+// attends alike). The kernels take positions 8 at a time: the scores of
+// the positions past a row's last visible one are computed and dropped,
+// and their values are weighted by zero (the cache beyond a sequence's
+// end holds finite values of earlier sequences, or zeros).
+func attendHeadDot(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, slope float32, probs, out []float32, ldo int) {
+	end := pos0 + n
+	scale := float32(1 / math.Sqrt(float64(dh)))
+	pad := make([]float32, (end+7)&^7)
+	for i := range n {
+		visible := pos0 + i + 1
+		npos := (visible + 7) &^ 7
+		// The kernels take raw pointers: check every bound they touch.
+		_, _ = kT[(dh-1)*ldkv+npos-1], vT[(dh-1)*ldkv+npos-1]
+		qi, o := q[i*ldq:i*ldq+dh], out[i*ldo:i*ldo+dh]
+		scoreRow(&qi[0], &kT[0], ldkv, dh, npos, &pad[0])
+		row := probs[i*end : (i+1)*end]
+		for j := range visible {
+			row[j] = pad[j]*scale - slope*float32(visible-1-j)
+		}
+		softmax(row[:visible])
+		clear(row[visible:])
+		copy(pad, row[:visible])
+		clear(pad[visible:npos])
+		for c := 0; c < dh; c += 2 {
+			dot2x1(&vT[c*ldkv], ldkv, &pad[0], 0, npos, &o[c], 1, 0)
+		}
 	}
 }
 

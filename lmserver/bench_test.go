@@ -11,7 +11,13 @@ import (
 // of batch sequences at position 128, the way the engine runs a step.
 // tokens/s is batch / time per pass: what continuous batching buys.
 func BenchmarkDecodeStep(b *testing.B) {
-	p, err := LookupPreset(DefaultPreset)
+	for _, name := range PresetNames() {
+		b.Run("preset="+name, func(b *testing.B) { benchmarkDecodeStep(b, name) })
+	}
+}
+
+func benchmarkDecodeStep(b *testing.B, preset string) {
+	p, err := LookupPreset(preset)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -26,13 +32,38 @@ func BenchmarkDecodeStep(b *testing.B) {
 		for i := range seqs {
 			seqs[i] = stepSeq{slot: i, tokens: []int32{'e'}, pos0: 128, logits: true}
 		}
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			for b.Loop() {
-				params.forwardStep(cache, seqs, &sc)
-			}
-			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tokens/s")
-		})
+		for _, kernel := range kernels() {
+			b.Run(fmt.Sprintf("kernel=%s/batch=%d", kernel.name, batch), func(b *testing.B) {
+				defer kernel.use()()
+				for b.Loop() {
+					params.forwardStep(cache, seqs, &sc)
+				}
+				b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "tokens/s")
+			})
+		}
 	}
+}
+
+// benchKernel is a way to compute the weight products: the AVX2 dot
+// kernels, or gonum's Sgemm.
+type benchKernel struct {
+	name string
+	dot  bool
+}
+
+// use selects the kernel and returns what restores the previous one.
+func (k benchKernel) use() (restore func()) {
+	was := hasDotKernels
+	setDotKernels(k.dot)
+	return func() { setDotKernels(was) }
+}
+
+// kernels lists the kernels this CPU can run, the default first.
+func kernels() []benchKernel {
+	if hasDotKernels {
+		return []benchKernel{{"dot", true}, {"gonum", false}}
+	}
+	return []benchKernel{{"gonum", false}}
 }
 
 // BenchmarkPrefill times a forward pass over a whole prompt of n tokens

@@ -21,7 +21,10 @@ type Model struct {
 // ModelInfo describes a loaded model, as start-up prints it and
 // /v1/models serves it.
 type ModelInfo struct {
-	Preset         string
+	Preset string
+	// WidenedFrom names the trained preset this one widens ("" when the
+	// preset was trained itself); the training figures are that preset's.
+	WidenedFrom    string
 	Shape          Shape
 	ParameterCount int
 	// WeightBytes is the size of the parameters in memory (float32).
@@ -40,7 +43,10 @@ type ModelInfo struct {
 	// the cache file).
 	TrainTime time.Duration
 	// LoadTime is what Load took: training, or reading and checking the cache.
-	LoadTime  time.Duration
+	LoadTime time.Duration
+	// WidenTime is how long widening the base preset and measuring the
+	// wider model's held-out loss took (0 for a trained preset).
+	WidenTime time.Duration
 	FromCache bool
 	// CachePath is the weights file ("" for a preset that is not cached).
 	CachePath string
@@ -76,6 +82,9 @@ func Load(ctx context.Context, p Preset, opts LoadOptions) (*Model, error) {
 	start := time.Now()
 	if err := p.validate(); err != nil {
 		return nil, err
+	}
+	if p.WidenFrom != "" {
+		return loadWidened(ctx, p, opts)
 	}
 	logf := func(format string, args ...any) {
 		if opts.Log != nil {

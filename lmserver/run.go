@@ -99,6 +99,13 @@ func printStartup(out io.Writer, opts RunOptions, srv *Server, url string, took 
 	if info.FromCache {
 		source = fmt.Sprintf("loaded from %s in %.2f s (trained in %.1f s)", info.CachePath, info.LoadTime.Seconds(), info.TrainTime.Seconds())
 	}
+	if info.WidenedFrom != "" {
+		base := fmt.Sprintf("trained in %.1f s", info.TrainTime.Seconds())
+		if info.FromCache {
+			base += ", loaded from " + info.CachePath
+		}
+		source = fmt.Sprintf("preset %s (%s) widened in %.1f s", info.WidenedFrom, base, info.WidenTime.Seconds())
+	}
 	c, s := opts.Config, info.Shape
 	fmt.Fprintf(out, "model %q: preset %s, transformer dim %d, %d layers, %d heads, context %d, %d parameters (%d weight bytes, float32), %s\n",
 		c.ModelName, info.Preset, s.Dim, s.Layers, s.Heads, s.Context, info.ParameterCount, info.WeightBytes, source)

@@ -193,6 +193,7 @@ func (s *Server) modelCard() map[string]any {
 		"root": s.cfg.ModelName, "parent": nil, "max_model_len": info.Shape.Context,
 		"infercost": map[string]any{
 			"preset":                 info.Preset,
+			"widened_from":           info.WidenedFrom,
 			"architecture":           "decoder-only transformer (pre-LN, learned positions), byte vocabulary + EOS",
 			"dim":                    info.Shape.Dim,
 			"layers":                 info.Shape.Layers,

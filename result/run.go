@@ -9,6 +9,7 @@
 package result
 
 import (
+	"slices"
 	"encoding/json"
 	"time"
 )
@@ -152,12 +153,23 @@ type ServerConfig struct {
 }
 
 // PresetLM names the built-in language model (`infercost serve --preset
-// lm`), which speaks the OpenAI API; every other preset is a digits model
-// behind the KServe v2 API.
-const PresetLM = "lm"
+// lm`), which speaks the OpenAI API, and PresetLMLarge the same model
+// widened 4-fold (16 times the arithmetic per token, weights larger than a
+// CPU's caches); every other preset is a digits model behind the KServe v2
+// API. lmserver's tests check that these are its presets.
+const (
+	PresetLM      = "lm"
+	PresetLMLarge = "lm-large"
+)
+
+// LMPresets are the built-in language model's presets.
+var LMPresets = []string{PresetLM, PresetLMLarge}
+
+// IsLMPreset reports whether preset names a built-in language model.
+func IsLMPreset(preset string) bool { return slices.Contains(LMPresets, preset) }
 
 // IsLM reports whether the configuration is the built-in language model's.
-func (c *ServerConfig) IsLM() bool { return c != nil && c.Preset == PresetLM }
+func (c *ServerConfig) IsLM() bool { return c != nil && IsLMPreset(c.Preset) }
 
 // Environment describes where the run was measured.
 type Environment struct {

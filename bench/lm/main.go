@@ -1,5 +1,5 @@
 // Command lm measures the built-in language model server (infercost serve
-// --preset lm) the way its issue asks: aggregate output tokens/s at 1, 2,
+// --preset lm, or -preset lm-large) the way its issue asks: aggregate output tokens/s at 1, 2,
 // 4, ... concurrent streams up to --max-num-seqs (continuous batching
 // should make 8 streams carry at least 3x the tokens of one), time to
 // first token against prompt length, inter-token latency against the
@@ -36,6 +36,7 @@ import (
 
 func main() {
 	bin := flag.String("infercost", "bin/infercost", "the infercost binary")
+	preset := flag.String("preset", "lm", "the server's --preset: lm, or lm-large (lm widened 4-fold, where batching pays)")
 	levels := flag.String("concurrency", "1,2,4,8,16", "concurrent streams, comma-separated (at most --max-num-seqs)")
 	maxNumSeqs := flag.Int("max-num-seqs", 16, "the server's --max-num-seqs")
 	trials := flag.Int("trials", 3, "rounds: each measures every concurrency and prompt length once (medians are reported)")
@@ -46,13 +47,13 @@ func main() {
 	ttftLens := flag.String("ttft-prompts", "16,64,128,256", "prompt lengths of the TTFT runs (one stream, max_tokens 1)")
 	ttftRequests := flag.Int("ttft-requests", 30, "requests per prompt length")
 	flag.Parse()
-	if err := run(*bin, *levels, *ttftLens, *maxNumSeqs, *trials, *promptLen, *maxTokens, *ttftRequests, *warmup, *window); err != nil {
+	if err := run(*bin, *preset, *levels, *ttftLens, *maxNumSeqs, *trials, *promptLen, *maxTokens, *ttftRequests, *warmup, *window); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/lm:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, levelList, ttftList string, maxNumSeqs, trials, promptLen, maxTokens, ttftRequests int, warmup, window time.Duration) error {
+func run(bin, preset, levelList, ttftList string, maxNumSeqs, trials, promptLen, maxTokens, ttftRequests int, warmup, window time.Duration) error {
 	levels, err := ints(levelList)
 	if err != nil {
 		return err
@@ -62,7 +63,7 @@ func run(bin, levelList, ttftList string, maxNumSeqs, trials, promptLen, maxToke
 		return err
 	}
 	loadBefore := loadAverage()
-	srv, err := startServer(bin, maxNumSeqs)
+	srv, err := startServer(bin, preset, maxNumSeqs)
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ type server struct {
 
 var listenLine = regexp.MustCompile(`^listening on (http://\S+)`)
 
-func startServer(bin string, maxNumSeqs int) (*server, error) {
+func startServer(bin, preset string, maxNumSeqs int) (*server, error) {
 	abs, err := filepath.Abs(bin)
 	if err != nil {
 		return nil, err
@@ -145,7 +146,7 @@ func startServer(bin string, maxNumSeqs int) (*server, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("%v (build it: go build -o bin/infercost ./cmd/infercost)", err)
 	}
-	cmd := exec.Command(abs, "serve", "--preset", "lm", "--addr", "127.0.0.1:0", "--max-num-seqs", strconv.Itoa(maxNumSeqs),
+	cmd := exec.Command(abs, "serve", "--preset", preset, "--addr", "127.0.0.1:0", "--max-num-seqs", strconv.Itoa(maxNumSeqs),
 		"--max-num-batched-tokens", strconv.Itoa(max(256, maxNumSeqs)))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()

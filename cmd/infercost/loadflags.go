@@ -100,7 +100,7 @@ func (t *targetFlags) register(fs *pflag.FlagSet, lists bool) {
 		fs.IntVar(&t.serverFlags.maxBatchSize, "server-max-batch-size", 32, "built-in server: most inputs merged into one forward pass")
 		fs.DurationVar(&t.serverFlags.maxQueueDelay, "server-max-queue-delay", 2*time.Millisecond, "built-in server: longest a request waits for others to batch with")
 	}
-	fs.StringVar(&t.serverFlags.preset, "server-preset", "small", "built-in server: model preset, small or large (digits over KServe v2; large is heavy enough that batching matters), or lm (the built-in language model over the OpenAI API; implies --protocol openai)")
+	fs.StringVar(&t.serverFlags.preset, "server-preset", "small", "built-in server: model preset, small or large (digits over KServe v2; large is heavy enough that batching matters), or lm (the built-in language model over the OpenAI API; implies --protocol openai), or lm-large (lm widened 4-fold: the same text at 16x the arithmetic per token, where continuous batching pays)")
 	lm := lmserver.DefaultConfig().Engine
 	fs.IntVar(&t.serverFlags.maxNumSeqs, "server-max-num-seqs", lm.MaxNumSeqs, "built-in language model: most sequences decoded together in one forward pass")
 	fs.IntVar(&t.serverFlags.maxNumBatchedTokens, "server-max-num-batched-tokens", lm.MaxNumBatchedTokens, "built-in language model: most tokens one forward pass carries (prefill chunks and decodes)")
@@ -134,7 +134,7 @@ func (t *targetFlags) resolve() (profiler.TargetConfig, error) {
 		}
 		if tc.Model == "" {
 			tc.Model = "digits"
-			if t.serverFlags.preset == result.PresetLM {
+			if result.IsLMPreset(t.serverFlags.preset) {
 				tc.Model = lmserver.DefaultModelName
 			}
 		}
@@ -284,9 +284,9 @@ func parseLabels(flags []string) (map[string]string, error) {
 // LM scheduler's.
 func (t *targetFlags) resolvePreset() error {
 	preset := t.serverFlags.preset
-	isLM := preset == result.PresetLM
+	isLM := result.IsLMPreset(preset)
 	if !isLM && preset != "small" && preset != "large" {
-		return usageErrorf("--server-preset must be small, large or lm, got %q", preset)
+		return usageErrorf("--server-preset must be small, large, lm or lm-large, got %q", preset)
 	}
 	own, other := digitsServerFlags, lmServerFlags
 	if isLM {
@@ -299,7 +299,7 @@ func (t *targetFlags) resolvePreset() error {
 	}
 	if isLM {
 		if t.fs.Changed("protocol") && t.llm.protocol != result.ProtocolOpenAI {
-			return usageErrorf("--server-preset lm is a language model over the OpenAI API: --protocol %s cannot speak to it", t.llm.protocol)
+			return usageErrorf("--server-preset %s is a language model over the OpenAI API: --protocol %s cannot speak to it", preset, t.llm.protocol)
 		}
 		t.llm.protocol = result.ProtocolOpenAI
 	}
@@ -338,7 +338,7 @@ func checkRate(v float64, flag string) error {
 
 func (t *targetFlags) serverConfig() result.ServerConfig {
 	s := t.serverFlags
-	if s.preset == result.PresetLM {
+	if result.IsLMPreset(s.preset) {
 		return result.ServerConfig{Preset: s.preset, MaxNumSeqs: s.maxNumSeqs, MaxNumBatchedTokens: s.maxNumBatchedTokens, MaxWaiting: s.maxWaiting}
 	}
 	return result.ServerConfig{Preset: s.preset, MaxBatchSize: s.maxBatchSize, MaxQueueDelayMS: ms(s.maxQueueDelay),
