@@ -91,42 +91,43 @@ func BenchmarkPrefill(b *testing.B) {
 }
 
 // BenchmarkWeightProducts times the weight matrix products of one decode
-// step of the lm preset (the four per block, as linear computes them) for
-// batch rows on one goroutine, without the rest of the pass: gonum's
-// arithmetic rate at batch 1 against batch 8. µs/token and GFLOP/s are
-// per row.
+// step (the four per block, through linear, on both cores) for batch
+// rows, without the rest of the pass, with each kernel: what a batch of
+// 8 costs per token against a lone row. µs/token and GFLOP/s are per row.
 func BenchmarkWeightProducts(b *testing.B) {
-	p, err := LookupPreset(DefaultPreset)
-	if err != nil {
-		b.Fatal(err)
-	}
-	params := initParams(p.Shape, rand.New(rand.NewPCG(1, 1)))
-	d, h := p.Shape.Dim, p.Shape.hidden()
-	macs := 0
-	for range params.layers {
-		macs += 3*d*d + d*d + h*d + d*h
-	}
-	for _, batch := range []int{1, 8, 16} {
-		x := make([]float32, batch*h)
-		yT := make([]float32, batch*h)
-		for i := range x {
-			x[i] = float32(i%7) * 0.1
+	for _, name := range PresetNames() {
+		p, err := LookupPreset(name)
+		if err != nil {
+			b.Fatal(err)
 		}
-		product := func(w []float32, in, out int) {
-			gemm{transB: true, m: out, n: batch, k: in, alpha: 1, a: w, lda: in, b: x, ldb: in, c: yT, ldc: batch}.run()
+		params := initParams(p.Shape, rand.New(rand.NewPCG(1, 1)))
+		d, h := p.Shape.Dim, p.Shape.hidden()
+		macs := 0
+		for range params.layers {
+			macs += 3*d*d + d*d + h*d + d*h
 		}
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			for b.Loop() {
-				for _, l := range params.layers {
-					product(l.wqkv, d, 3*d)
-					product(l.wo, d, d)
-					product(l.w1, d, h)
-					product(l.w2, h, d)
-				}
+		for _, batch := range []int{1, 8, 16} {
+			x := make([]float32, batch*h)
+			y, yT := make([]float32, batch*h), make([]float32, batch*h)
+			for i := range x {
+				x[i] = float32(i%7) * 0.1
 			}
-			perToken := b.Elapsed().Seconds() / float64(b.N*batch)
-			b.ReportMetric(perToken*1e6, "µs/token")
-			b.ReportMetric(2*float64(macs)/perToken/1e9, "GFLOP/s")
-		})
+			for _, kernel := range kernels() {
+				b.Run(fmt.Sprintf("preset=%s/kernel=%s/batch=%d", name, kernel.name, batch), func(b *testing.B) {
+					defer kernel.use()()
+					for b.Loop() {
+						for _, l := range params.layers {
+							linear(y, yT, x, l.wqkv, l.bqkv, batch, d, 3*d)
+							linear(y, yT, x, l.wo, l.bo, batch, d, d)
+							linear(y, yT, x, l.w1, l.b1, batch, d, h)
+							linear(y, yT, x, l.w2, l.b2, batch, h, d)
+						}
+					}
+					perToken := b.Elapsed().Seconds() / float64(b.N*batch)
+					b.ReportMetric(perToken*1e6, "µs/token")
+					b.ReportMetric(2*float64(macs)/perToken/1e9, "GFLOP/s")
+				})
+			}
+		}
 	}
 }

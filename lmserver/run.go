@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/infercost/infercost/modelserver"
@@ -61,6 +62,10 @@ func Run(ctx context.Context, opts RunOptions) error {
 	if err != nil {
 		return err
 	}
+	// Training and the held-out evaluation left large buffers behind
+	// (lm-large's evaluation alone, hundreds of MiB): hand them back now,
+	// so that the server's resident memory is what serving holds.
+	debug.FreeOSMemory()
 	srv, err := New(opts.Config, model)
 	if err != nil {
 		return err
