@@ -9,8 +9,8 @@
 package result
 
 import (
-	"slices"
 	"encoding/json"
+	"slices"
 	"time"
 )
 
