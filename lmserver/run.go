@@ -2,11 +2,9 @@ package lmserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -73,8 +71,8 @@ func Run(ctx context.Context, opts RunOptions) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
 
-	url := "http://" + dialAddr(l.Addr())
-	if err := waitReady(ctx, url+"/health"); err != nil {
+	url := "http://" + modelserver.DialAddr(l.Addr())
+	if err := modelserver.WaitReady(ctx, url+"/health"); err != nil {
 		srv.Shutdown(context.Background()) //nolint:errcheck // nothing was accepted yet
 		return err
 	}
@@ -124,47 +122,5 @@ func printStartup(out io.Writer, opts RunOptions, srv *Server, url string, took 
 	fmt.Fprintf(out, "%s%s\n", modelserver.ListenLinePrefix, url)
 	if f, ok := out.(interface{ Flush() error }); ok {
 		f.Flush() //nolint:errcheck // nothing better to do than carry on
-	}
-}
-
-// dialAddr is the address a client on this host reaches the listener at:
-// an unspecified IP (0.0.0.0, ::) is reached through loopback.
-func dialAddr(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	ip := tcp.IP
-	if ip.IsUnspecified() {
-		if ip.To4() != nil {
-			ip = net.IPv4(127, 0, 0, 1)
-		} else {
-			ip = net.IPv6loopback
-		}
-	}
-	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
-}
-
-// waitReady asks the server's own /health until it says 200.
-func waitReady(ctx context.Context, url string) error {
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		if ctx.Err() != nil || time.Now().After(deadline) {
-			return errors.Join(fmt.Errorf("the server did not answer ready at %s", url), err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

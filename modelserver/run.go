@@ -67,8 +67,8 @@ func Run(ctx context.Context, opts RunOptions) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(l) }()
 
-	url := "http://" + dialAddr(l.Addr())
-	if err := waitReady(ctx, url+"/v2/health/ready"); err != nil {
+	url := "http://" + DialAddr(l.Addr())
+	if err := WaitReady(ctx, url+"/v2/health/ready"); err != nil {
 		srv.Shutdown(context.Background()) //nolint:errcheck // nothing was accepted yet
 		return err
 	}
@@ -116,9 +116,9 @@ func printStartup(out io.Writer, opts RunOptions, info ModelInfo, url string, to
 	}
 }
 
-// dialAddr is the address a client on this host reaches the listener at:
+// DialAddr is the address a client on this host reaches a listener at:
 // an unspecified IP (0.0.0.0, ::) is reached through loopback.
-func dialAddr(a net.Addr) string {
+func DialAddr(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok {
 		return a.String()
@@ -134,8 +134,9 @@ func dialAddr(a net.Addr) string {
 	return net.JoinHostPort(ip.String(), fmt.Sprint(tcp.Port))
 }
 
-// waitReady asks the server's own readiness endpoint until it says 200.
-func waitReady(ctx context.Context, url string) error {
+// WaitReady asks a server starting on this host for url (its readiness
+// endpoint) until it says 200; the language model's server uses it too.
+func WaitReady(ctx context.Context, url string) error {
 	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -15,8 +15,8 @@ func TestDialAddr(t *testing.T) {
 		{&net.TCPAddr{IP: net.IPv6unspecified, Port: 9}, "[::1]:9"},
 		{&net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 1}, "10.1.2.3:1"},
 	} {
-		if got := dialAddr(tc.addr); got != tc.want {
-			t.Errorf("dialAddr(%v) = %q, want %q", tc.addr, got, tc.want)
+		if got := DialAddr(tc.addr); got != tc.want {
+			t.Errorf("DialAddr(%v) = %q, want %q", tc.addr, got, tc.want)
 		}
 	}
 }
