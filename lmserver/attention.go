@@ -23,6 +23,11 @@ func attendHead(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh in
 		attendHeadDot(q, ldq, kT, vT, ldkv, n, pos0, dh, slope, probs, out, ldo)
 		return
 	}
+	attendHeadGonum(q, ldq, kT, vT, ldkv, n, pos0, dh, slope, probs, out, ldo)
+}
+
+// attendHeadGonum is attendHead through gonum's Sgemm.
+func attendHeadGonum(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, slope float32, probs, out []float32, ldo int) {
 	end := pos0 + n
 	scale := float32(1 / math.Sqrt(float64(dh)))
 	for i0 := 0; i0 < n; i0 += tileSmall {

@@ -96,10 +96,13 @@ func TestAttendHeadDot(t *testing.T) {
 	for _, pos0 := range []int{0, 5, 27} {
 		end := pos0 + n
 		attend := func(dot bool, q []float32, rows, pos0 int) []float32 {
-			defer benchKernel{dot: dot}.use()()
 			out := make([]float32, rows*dh)
 			probs := make([]float32, rows*(pos0+rows))
-			attendHead(q, dh, kT, vT, ctx, rows, pos0, dh, 0.25, probs, out, dh)
+			if dot {
+				attendHeadDot(q, dh, kT, vT, ctx, rows, pos0, dh, 0.25, probs, out, dh)
+			} else {
+				attendHeadGonum(q, dh, kT, vT, ctx, rows, pos0, dh, 0.25, probs, out, dh)
+			}
 			return out
 		}
 		got, want := attend(true, q, n, pos0), attend(false, q, n, pos0)
