@@ -39,6 +39,7 @@ bench: build
 	$(GO) run ./bench/streams
 	$(GO) test -run '^$$' -bench . -benchtime 300x -count 5 ./lmserver/
 	$(GO) run ./bench/lm -infercost $(BIN)
+	$(GO) run ./bench/lm -infercost $(BIN) -preset lm-large -trials 5
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s); corpora are committed.
 FUZZTIME ?= 30s
