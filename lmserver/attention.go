@@ -48,6 +48,10 @@ func attendHeadGonum(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, 
 	}
 }
 
+// padOnStack is the longest context whose attention scratch
+// attendHeadDot keeps on the stack (4 KiB).
+const padOnStack = 1024
+
 // attendHeadDot is attendHead through the dot kernels, one query row at a
 // time, so that a row's scores and output are the same instructions
 // whatever n and pos0 are (a prompt prefilled in one chunk or several
@@ -58,7 +62,14 @@ func attendHeadGonum(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, 
 func attendHeadDot(q []float32, ldq int, kT, vT []float32, ldkv int, n, pos0, dh int, slope float32, probs, out []float32, ldo int) {
 	end := pos0 + n
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	pad := make([]float32, (end+7)&^7)
+	// pad holds a row's scores, then its weights padded with zeros; on the
+	// stack for any context up to padOnStack (every preset's), so a decode
+	// step allocates nothing per head.
+	var stack [padOnStack]float32
+	pad := stack[:]
+	if need := (end + 7) &^ 7; need > len(stack) {
+		pad = make([]float32, need)
+	}
 	for i := range n {
 		visible := pos0 + i + 1
 		npos := (visible + 7) &^ 7

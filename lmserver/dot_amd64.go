@@ -2,9 +2,13 @@ package lmserver
 
 import "golang.org/x/sys/cpu"
 
-// hasDotKernels says whether this CPU runs the AVX2+FMA dot kernels of
-// dot_amd64.s; without them the weight products go through gonum's Sgemm.
-var hasDotKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// cpuHasDotKernels says whether this CPU can run the AVX2+FMA dot kernels
+// of dot_amd64.s, and hasDotKernels whether they are used (benchmarks
+// switch them off); without them the products go through gonum's Sgemm.
+var (
+	cpuHasDotKernels = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	hasDotKernels    = cpuHasDotKernels
+)
 
 // dot2x4 writes the dot products of two weight rows (w, and w+ldw) with
 // four input rows (x, x+ldx, ...) over n floats (n a positive multiple of
@@ -25,7 +29,7 @@ func dot2x1(w *float32, ldw int, x *float32, ldx int, n int, y *float32, ldyj, l
 
 // setDotKernels turns the kernels off (or back on, where the CPU has
 // them), for benchmarks that compare them with gonum.
-func setDotKernels(on bool) { hasDotKernels = on && cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+func setDotKernels(on bool) { hasDotKernels = on && cpuHasDotKernels }
 
 // scoreRow writes out[p] = Σ_c q[c]·kT[c*ldk+p] for p < npos (a positive
 // multiple of 8), over dh features c: one query's scores against keys

@@ -7,17 +7,6 @@ import (
 	"testing"
 )
 
-// linearGonum is linear through gonum's Sgemm, whatever the CPU.
-func linearGonum(y, x, w, b []float32, rows, in, out int) {
-	yT := make([]float32, rows*out)
-	gemm{transB: true, m: out, n: rows, k: in, alpha: 1, a: w, lda: in, b: x, ldb: in, c: yT, ldc: rows}.run()
-	for r := range rows {
-		for j := range out {
-			y[r*out+j] = yT[j*rows+r] + b[j]
-		}
-	}
-}
-
 func randomSlice(rng *rand.Rand, n int) []float32 {
 	v := make([]float32, n)
 	for i := range v {
@@ -43,7 +32,7 @@ func TestLinearDotMatchesGonum(t *testing.T) {
 			got, want := make([]float32, c.rows*c.out+1), make([]float32, c.rows*c.out)
 			got[len(got)-1] = 42 // a guard past the end: never written
 			linearDot(got, x, w, b, c.rows, c.in, c.out)
-			linearGonum(want, x, w, b, c.rows, c.in, c.out)
+			linearGonum(want, make([]float32, c.rows*c.out), x, w, b, c.rows, c.in, c.out)
 			for i := range want {
 				tol := 1e-5 * math.Sqrt(float64(c.in)) * 4
 				if d := math.Abs(float64(got[i] - want[i])); d > tol {

@@ -105,22 +105,25 @@ func (g gemm) parallel() {
 }
 
 // linear computes y = x·Wᵀ + b for rows rows of x (rows x in), W out x in,
-// y rows x out, in parallel: every output is one dot product over in.
-//
-// It computes yᵀ = W·xᵀ (into yT, out x rows) and transposes: gonum's
-// serial kernel takes the rows of its first operand in the outer loop, so
-// with W first each weight row is loaded once per tile and then dotted
-// with every row of the batch while it sits in the L1 cache. With x first
-// a batch of 8 rows would stream the weights through the cache 8 times,
-// and batching would save nothing.
-//
-// On a CPU with AVX2 and FMA (and in a multiple of 8) the dot kernels of
-// dot_amd64.s do the work instead (see linearDot).
+// y rows x out, in parallel: every output is one dot product over in. On a
+// CPU with AVX2 and FMA (and in a multiple of 8) the dot kernels of
+// dot_amd64.s do the work (see linearDot), elsewhere gonum (linearGonum);
+// yT is linearGonum's scratch (out x rows).
 func linear(y, yT, x, w, b []float32, rows, in, out int) {
 	if hasDotKernels && in > 0 && in%8 == 0 {
 		linearDot(y, x, w, b, rows, in, out)
 		return
 	}
+	linearGonum(y, yT, x, w, b, rows, in, out)
+}
+
+// linearGonum is linear through gonum's Sgemm. It computes yᵀ = W·xᵀ (into yT, out x rows) and transposes: gonum's
+// serial kernel takes the rows of its first operand in the outer loop, so
+// with W first each weight row is loaded once per tile and then dotted
+// with every row of the batch while it sits in the L1 cache. With x first
+// a batch of 8 rows would stream the weights through the cache 8 times,
+// and batching would save nothing.
+func linearGonum(y, yT, x, w, b []float32, rows, in, out int) {
 	gemm{transB: true, m: out, n: rows, k: in, alpha: 1, a: w, lda: in, b: x, ldb: in, c: yT, ldc: rows}.parallel()
 	parallelFor((rows+15)/16, func(c int) {
 		for r := c * 16; r < min(rows, (c+1)*16); r++ {
